@@ -1,0 +1,1 @@
+/* chacha20.c: to be written */

@@ -1,0 +1,1 @@
+/* context.c: to be written */

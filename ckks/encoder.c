@@ -1,0 +1,1 @@
+/* encoder.c: to be written */

@@ -1,0 +1,1 @@
+/* encrypt.c: to be written */

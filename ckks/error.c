@@ -1,0 +1,1 @@
+/* error.c: to be written */

@@ -1,0 +1,208 @@
+/*
+ * internal.h - structures and functions private to ckks/ (and its tests).
+ */
+#ifndef HETRAIN_CKKS_INTERNAL_H
+#define HETRAIN_CKKS_INTERNAL_H
+
+#include "ckks.h"
+#include "modarith.h"
+
+#include <stdbool.h>
+
+/* ---- NTT (ntt.c, ntt_avx512.c) ------------------------------------------
+ * Negacyclic NTT over Z_q[X]/(X^N + 1) with psi a primitive 2N-th root.
+ * After ckks_ntt_forward, a[i] = sum_j a_j psi^((2 brv(i) + 1) j) mod q,
+ * brv the logn-bit reversal. Inputs and outputs are in [0, q). */
+typedef struct {
+    ckks_mod m;
+    int logn;
+    size_t n;
+    uint64_t psi;          /* the minimal primitive 2N-th root */
+    uint64_t *fwd;         /* psi^brv(i), i < n */
+    uint64_t *fwd_shoup;
+    uint64_t *inv;         /* tables for the inverse (Gentleman-Sande) */
+    uint64_t *inv_shoup;
+    uint64_t ninv, ninv_shoup; /* N^-1 mod q (folded where useful) */
+} ckks_ntt_table;
+
+int ckks_ntt_table_init(ckks_ntt_table *t, uint64_t q, int logn);
+void ckks_ntt_table_clear(ckks_ntt_table *t);
+/* Dispatching entry points: the AVX-512 path when the CPU has it. */
+void ckks_ntt_forward(const ckks_ntt_table *t, uint64_t *a);
+void ckks_ntt_inverse(const ckks_ntt_table *t, uint64_t *a);
+/* Both paths, exposed so tests can compare them. The avx512 ones return
+ * false (doing nothing) when the CPU or the build lacks AVX-512. */
+void ckks_ntt_forward_scalar(const ckks_ntt_table *t, uint64_t *a);
+void ckks_ntt_inverse_scalar(const ckks_ntt_table *t, uint64_t *a);
+bool ckks_ntt_forward_avx512(const ckks_ntt_table *t, uint64_t *a);
+bool ckks_ntt_inverse_avx512(const ckks_ntt_table *t, uint64_t *a);
+bool ckks_cpu_has_avx512(void);
+
+/* ---- primes (prime.c) ---------------------------------------------------- */
+bool ckks_is_prime(uint64_t n);
+/*
+ * Fill out[0..count-1] with distinct primes q = 1 mod 2^(logn+1), out[i]
+ * of bits[i] bits (2^(bits-1) < q < 2^bits), as close as possible to
+ * 2^bits[i]: for equal sizes the choice alternates above and below
+ * 2^bits (so products stay close to powers of two), except at 61 bits
+ * where all lie below. Primes in exclude[0..nexclude-1] are skipped.
+ * Returns 0 or CKKS_EPRIME.
+ */
+int ckks_primes_generate(int logn, int count, const int *bits, uint64_t *out,
+                         const uint64_t *exclude, int nexclude);
+/* The smallest primitive 2^(logn+1)-th root of unity mod q. */
+uint64_t ckks_primitive_root(uint64_t q, int logn);
+
+/* ---- randomness (chacha20.c, sample.c) ---------------------------------- */
+
+/* ChaCha20 block function per RFC 8439 (section 2.3). */
+void ckks_chacha20_block(const uint32_t key[8], uint32_t counter,
+                         const uint32_t nonce[3], uint8_t out[64]);
+
+/* A ChaCha20 keystream: key = seed, nonce = 96-bit stream identifier. */
+typedef struct {
+    uint32_t key[8];
+    uint32_t nonce[3];
+    uint32_t counter;
+    uint8_t buf[64];
+    unsigned pos; /* bytes of buf already used; 64 = empty */
+} ckks_prng;
+
+/* Domain-separated streams: (domain, index) form the 96-bit nonce. */
+void ckks_prng_init(ckks_prng *p, const uint8_t seed[CKKS_SEED_BYTES],
+                    uint32_t domain, uint64_t index);
+void ckks_prng_bytes(ckks_prng *p, void *out, size_t len);
+uint64_t ckks_prng_u64(ckks_prng *p);
+/* 32 bytes from getrandom(); CKKS_ERANDOM on failure. */
+int ckks_random_seed(uint8_t seed[CKKS_SEED_BYTES]);
+
+/* Uniform mod q (rejection sampling), n values. */
+void ckks_sample_uniform(ckks_prng *p, uint64_t q, size_t n, uint64_t *out);
+/* Dense ternary: each of -1, 0, 1 with probability 1/3. */
+void ckks_sample_ternary(ckks_prng *p, size_t n, int8_t *out);
+/* Ternary with exactly h nonzero entries, each +-1 with probability 1/2. */
+void ckks_sample_ternary_hw(ckks_prng *p, size_t n, int h, int8_t *out);
+/* Discrete Gaussian of parameter sigma, rejected beyond |x| > 6 sigma. */
+void ckks_sample_gaussian(ckks_prng *p, size_t n, double sigma, int64_t *out);
+
+/* Stream domains, so that no two uses of one seed share a keystream. */
+enum {
+    CKKS_DOMAIN_SECRET = 1,
+    CKKS_DOMAIN_PK_A,
+    CKKS_DOMAIN_PK_E,
+    CKKS_DOMAIN_SWK_A,   /* index: (galois element << 8) | digit */
+    CKKS_DOMAIN_SWK_E,
+    CKKS_DOMAIN_ENC_A,   /* index: limb */
+    CKKS_DOMAIN_ENC_U,
+    CKKS_DOMAIN_ENC_E,
+    CKKS_DOMAIN_KEYSEED, /* seeds of derived keys, from the secret seed */
+};
+
+/* ---- context -------------------------------------------------------------- */
+
+struct ckks_encoder_tables; /* encoder.c */
+
+struct ckks_context {
+    ckks_params params;
+    int logn;
+    size_t n;
+    int nq, np;                  /* primes in Q and in P */
+    int alpha;                   /* primes per key-switching digit */
+    int dnum;
+    uint64_t hash;
+    double logqp;
+    ckks_mod *mod;               /* nq + np moduli: Q first, then P */
+    ckks_ntt_table *ntt;         /* one per modulus */
+    /* rescale: inv_q[l][i] = q_l^-1 mod q_i for i < l (and Shoup forms) */
+    uint64_t **rescale_inv, **rescale_inv_shoup;
+    /* ModDown: P^-1 mod q_i and P mod q_i */
+    uint64_t *p_inv_mod_q, *p_inv_mod_q_shoup;
+    struct ckks_encoder_tables *enc;
+    /* galois element -> NTT-domain permutation is computed on demand */
+};
+
+/* Limbs (primes) of the basis Q_l followed by P, by index in ctx->mod. */
+static inline int ckks_pidx(const ckks_context *ctx, int j) { return ctx->nq + j; }
+
+/* Encoder tables, built and freed with the context. */
+int ckks_encoder_tables_new(ckks_context *ctx);
+void ckks_encoder_tables_free(struct ckks_encoder_tables *t);
+
+/* ---- data objects ---------------------------------------------------------- */
+
+struct ckks_plaintext {
+    const ckks_context *ctx;
+    int level;
+    int log_slots;
+    double scale;
+    size_t cap;    /* limbs allocated */
+    uint64_t *c;   /* (level + 1) * N, NTT domain */
+};
+
+struct ckks_ciphertext {
+    const ckks_context *ctx;
+    int level;
+    int log_slots;
+    int size;      /* 2 or 3 */
+    double scale;
+    size_t cap;    /* limbs allocated per component */
+    uint64_t *c[3];
+    /* Fresh secret-key ciphertext: c[1] = uniform from (seed, ENC_A). */
+    bool seeded;
+    uint8_t seed[CKKS_SEED_BYTES];
+};
+
+struct ckks_secret_key {
+    uint64_t hash;
+    uint8_t seed[CKKS_SEED_BYTES];   /* everything derives from it */
+    int8_t *s;                       /* n coefficients */
+    uint64_t *s_ntt;                 /* (nq + np) * n, NTT domain */
+};
+
+struct ckks_public_key {
+    uint64_t hash;
+    uint8_t seed[CKKS_SEED_BYTES];   /* of a */
+    uint64_t *b, *a;                 /* nq * n each, NTT domain */
+};
+
+/*
+ * Hybrid key-switching key from s' to s: for digit j < dnum,
+ * b_j = -a_j s + e_j + P g_j s' over Q u P, with g_j = 1 mod the primes of
+ * digit j and 0 mod the others, a_j uniform from seed.
+ */
+struct ckks_switch_key {
+    uint64_t hash;
+    uint64_t galois;                 /* 0 for relinearization */
+    int dnum;
+    uint8_t seed[CKKS_SEED_BYTES];   /* of the a_j */
+    uint64_t **b, **a;               /* dnum arrays of (nq + np) * n */
+};
+
+struct ckks_galois_keys {
+    uint64_t hash;
+    size_t count;
+    ckks_switch_key **keys;          /* sorted by galois element */
+};
+
+/* Allocate room for `level` (keeps data when large enough). */
+int ckks_plaintext_reserve(ckks_plaintext *pt, int level);
+int ckks_ciphertext_reserve(ckks_ciphertext *ct, int level, int size);
+/* Size in bytes of one switching key in memory. */
+size_t ckks_switch_key_bytes(const ckks_context *ctx, const ckks_switch_key *k);
+/* Key for galois element g, or NULL. */
+const ckks_switch_key *ckks_galois_keys_find(const ckks_galois_keys *gk, uint64_t g);
+
+/* ---- RNS polynomials (poly.c, rns.c) ------------------------------------ */
+
+/* Regenerate the uniform a of a public or switching key from its seed. */
+void ckks_expand_uniform(const ckks_context *ctx, const uint8_t seed[CKKS_SEED_BYTES],
+                         uint32_t domain, uint64_t index, const int *limbs,
+                         int nlimbs, uint64_t *out);
+/* Small signed coefficients to RNS NTT form on the given limbs. */
+void ckks_small_to_ntt(const ckks_context *ctx, const int64_t *v, const int *limbs,
+                       int nlimbs, uint64_t *out);
+
+/* NTT index permutation of X -> X^g: out[i] = in[perm[i]]. */
+void ckks_galois_permutation(const ckks_context *ctx, uint64_t g, uint32_t *perm);
+
+#endif

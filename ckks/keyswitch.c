@@ -1,0 +1,1 @@
+/* keyswitch.c: to be written */

@@ -1,0 +1,1 @@
+/* ntt.c: to be written */

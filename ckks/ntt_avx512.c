@@ -1,0 +1,1 @@
+/* ntt_avx512.c: to be written */

@@ -1,0 +1,1 @@
+/* params.c: to be written */

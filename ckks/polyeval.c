@@ -1,0 +1,1 @@
+/* polyeval.c: to be written */

@@ -1,0 +1,1 @@
+/* prime.c: to be written */

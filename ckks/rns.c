@@ -1,0 +1,1 @@
+/* rns.c: to be written */

@@ -1,0 +1,1 @@
+/* rotate.c: to be written */

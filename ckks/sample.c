@@ -1,0 +1,1 @@
+/* sample.c: to be written */

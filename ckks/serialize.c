@@ -1,0 +1,1 @@
+/* serialize.c: to be written */
