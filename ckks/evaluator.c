@@ -1,1 +1,393 @@
-/* evaluator.c: to be written */
+/* evaluator.c - arithmetic on ciphertexts: add, multiply, relinearize,
+ * rescale, level management. Every operation checks its operands. */
+#include "ckks/internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Scales agree when equal to a relative 2^-40 (floating-point rounding of
+ * exact tracking, not approximation). */
+static bool same_scale(double a, double b)
+{
+    return fabs(a - b) <= ldexp(fmax(fabs(a), fabs(b)), -40);
+}
+
+static int check_ct(const ckks_context *ctx, const ckks_ciphertext *a)
+{
+    if (!ctx || !a) return CKKS_EINVAL;
+    if (a->ctx != ctx) return CKKS_ECONTEXT;
+    if (!a->c[0]) return CKKS_EINVAL;
+    return 0;
+}
+
+static int check_pair(const ckks_context *ctx, const ckks_ciphertext *a, const ckks_ciphertext *b)
+{
+    int err = check_ct(ctx, a);
+    if (!err) err = check_ct(ctx, b);
+    if (err) return err;
+    if (a->level != b->level) return CKKS_ELEVEL;
+    if (a->log_slots != b->log_slots) return CKKS_ESLOTS;
+    if (!same_scale(a->scale, b->scale)) return CKKS_ESCALE;
+    return 0;
+}
+
+/* A plaintext may sit at a higher level: its lower limbs are the same. */
+static int check_plain(const ckks_context *ctx, const ckks_ciphertext *a, const ckks_plaintext *p)
+{
+    int err = check_ct(ctx, a);
+    if (err) return err;
+    if (!p || !p->c) return CKKS_EINVAL;
+    if (p->ctx != ctx) return CKKS_ECONTEXT;
+    if (p->level < a->level) return CKKS_ELEVEL;
+    if (p->log_slots != a->log_slots) return CKKS_ESLOTS;
+    return 0;
+}
+
+/* Make out ready for a result of this level and size, copying metadata. */
+static int prepare(ckks_ciphertext *out, int level, int size, double scale, int log_slots)
+{
+    int err = ckks_ciphertext_reserve(out, level, size);
+    if (err) return err;
+    out->level = level;
+    out->size = size;
+    out->scale = scale;
+    out->log_slots = log_slots;
+    out->seeded = false;
+    return 0;
+}
+
+enum { OP_ADD, OP_SUB };
+
+static int add_sub(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                   const ckks_ciphertext *b, int op)
+{
+    int err = check_pair(ctx, a, b);
+    if (!err && out->ctx != ctx) err = CKKS_ECONTEXT;
+    if (err) return err;
+    int sa = a->size, sb = b->size, size = sa > sb ? sa : sb;
+    if ((err = prepare(out, a->level, size, a->scale, a->log_slots))) return err;
+    size_t n = ctx->n;
+    for (int k = 0; k < size; k++) {
+#pragma omp parallel for schedule(static)
+        for (int i = 0; i <= a->level; i++) {
+            uint64_t q = ctx->mod[i].q;
+            size_t off = (size_t)i * n;
+            uint64_t *o = out->c[k] + off;
+            const uint64_t *x = k < sa ? a->c[k] + off : NULL, *y = k < sb ? b->c[k] + off : NULL;
+            for (size_t c = 0; c < n; c++) {
+                uint64_t u = x ? x[c] : 0, v = y ? y[c] : 0;
+                o[c] = op == OP_ADD ? ckks_mod_add(u, v, q) : ckks_mod_sub(u, v, q);
+            }
+        }
+    }
+    return 0;
+}
+
+int ckks_add(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+             const ckks_ciphertext *b)
+{
+    return add_sub(ctx, out, a, b, OP_ADD);
+}
+
+int ckks_sub(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+             const ckks_ciphertext *b)
+{
+    return add_sub(ctx, out, a, b, OP_SUB);
+}
+
+int ckks_neg(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a)
+{
+    int err = check_ct(ctx, a);
+    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    if (err) return err;
+    if ((err = prepare(out, a->level, a->size, a->scale, a->log_slots))) return err;
+    size_t n = ctx->n;
+    for (int k = 0; k < a->size; k++)
+#pragma omp parallel for schedule(static)
+        for (int i = 0; i <= a->level; i++) {
+            uint64_t q = ctx->mod[i].q;
+            for (size_t c = 0; c < n; c++)
+                out->c[k][(size_t)i * n + c] = ckks_mod_neg(a->c[k][(size_t)i * n + c], q);
+        }
+    return 0;
+}
+
+static int add_sub_plain(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                         const ckks_plaintext *p, int op)
+{
+    int err = check_plain(ctx, a, p);
+    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    if (err) return err;
+    if (!same_scale(a->scale, p->scale)) return CKKS_ESCALE;
+    if (out != a) {
+        if ((err = ckks_ciphertext_copy(out, a))) return err;
+    }
+    out->seeded = false;
+    size_t n = ctx->n;
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i <= a->level; i++) {
+        uint64_t q = ctx->mod[i].q;
+        uint64_t *o = out->c[0] + (size_t)i * n;
+        const uint64_t *y = p->c + (size_t)i * n;
+        for (size_t c = 0; c < n; c++)
+            o[c] = op == OP_ADD ? ckks_mod_add(o[c], y[c], q) : ckks_mod_sub(o[c], y[c], q);
+    }
+    return 0;
+}
+
+int ckks_add_plain(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                   const ckks_plaintext *p)
+{
+    return add_sub_plain(ctx, out, a, p, OP_ADD);
+}
+
+int ckks_sub_plain(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                   const ckks_plaintext *p)
+{
+    return add_sub_plain(ctx, out, a, p, OP_SUB);
+}
+
+/*
+ * The constant c = x + iy in every slot is the polynomial x + y X^(N/2)
+ * (X^(N/2) is i at every slot's root). In the NTT domain X^(N/2) is
+ * +I at indices below N/2 and -I above, I = psi^(N/2).
+ */
+static void const_ntt(const ckks_context *ctx, int i, double complex c, double scale,
+                      uint64_t *lo, uint64_t *hi)
+{
+    const ckks_mod *m = &ctx->mod[i];
+    uint64_t x = ckks_mod_from_double(creal(c) * scale, m);
+    uint64_t y = ckks_mod_from_double(cimag(c) * scale, m);
+    uint64_t yi = ckks_mod_mul(y, ckks_mod_pow(ctx->ntt[i].psi, ctx->n / 2, m), m);
+    *lo = ckks_mod_add(x, yi, m->q);
+    *hi = ckks_mod_sub(x, yi, m->q);
+}
+
+static int check_const(double complex c, double scale)
+{
+    double mag = fmax(fabs(creal(c)), fabs(cimag(c))) * scale;
+    if (!isfinite(mag)) return CKKS_EINVAL;
+    return 0;
+}
+
+int ckks_add_const(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                   double complex c)
+{
+    int err = check_ct(ctx, a);
+    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    if (!err) err = check_const(c, a->scale);
+    if (err) return err;
+    if (out != a && (err = ckks_ciphertext_copy(out, a))) return err;
+    out->seeded = false;
+    size_t n = ctx->n, half = n / 2;
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i <= a->level; i++) {
+        uint64_t q = ctx->mod[i].q, lo, hi;
+        const_ntt(ctx, i, c, a->scale, &lo, &hi);
+        uint64_t *o = out->c[0] + (size_t)i * n;
+        for (size_t k = 0; k < half; k++) o[k] = ckks_mod_add(o[k], lo, q);
+        for (size_t k = half; k < n; k++) o[k] = ckks_mod_add(o[k], hi, q);
+    }
+    return 0;
+}
+
+int ckks_mul(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+             const ckks_ciphertext *b)
+{
+    int err = check_ct(ctx, a);
+    if (!err) err = check_ct(ctx, b);
+    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    if (err) return err;
+    if (a->level != b->level) return CKKS_ELEVEL;
+    if (a->log_slots != b->log_slots) return CKKS_ESLOTS;
+    if (a->size != 2 || b->size != 2) return CKKS_ESIZE;
+    const uint64_t *a0 = a->c[0], *a1 = a->c[1], *b0 = b->c[0], *b1 = b->c[1];
+    double scale = a->scale * b->scale;
+    int level = a->level, ls = a->log_slots;
+    if ((err = prepare(out, level, 3, scale, ls))) return err;
+    /* reserve may have moved out's buffers: re-read aliased inputs */
+    if (a == out) a0 = out->c[0], a1 = out->c[1];
+    if (b == out) b0 = out->c[0], b1 = out->c[1];
+    size_t n = ctx->n;
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i <= level; i++) {
+        const ckks_mod *m = &ctx->mod[i];
+        size_t off = (size_t)i * n;
+        for (size_t c = 0; c < n; c++) {
+            uint64_t x0 = a0[off + c], x1 = a1[off + c], y0 = b0[off + c], y1 = b1[off + c];
+            ckks_u128 mid = (ckks_u128)x0 * y1 + (ckks_u128)x1 * y0;
+            out->c[0][off + c] = ckks_mod_mul(x0, y0, m);
+            out->c[1][off + c] = ckks_mod_reduce128(mid, m);
+            out->c[2][off + c] = ckks_mod_mul(x1, y1, m);
+        }
+    }
+    return 0;
+}
+
+int ckks_relinearize(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                     const ckks_switch_key *rlk)
+{
+    int err = check_ct(ctx, a);
+    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    if (err) return err;
+    if (!rlk || rlk->galois != 0) return CKKS_EKEY;
+    if (rlk->hash != ctx->hash) return CKKS_ECONTEXT;
+    if (a->size == 2) return out == a ? 0 : ckks_ciphertext_copy(out, a);
+    if (a->size != 3) return CKKS_ESIZE;
+    int level = a->level;
+    size_t words = ((size_t)level + 1) * ctx->n;
+    uint64_t *k = aligned_alloc(64, 2 * words * sizeof(uint64_t));
+    if (!k) return CKKS_ENOMEM;
+    ckks_ks_decomp d;
+    err = ckks_ks_decompose(ctx, a->c[2], level, &d);
+    if (!err) err = ckks_ks_apply(ctx, &d, rlk, k, k + words);
+    ckks_ks_decomp_clear(&d);
+    if (!err && out != a) err = ckks_ciphertext_copy(out, a);
+    if (!err) {
+        out->size = 2;
+        out->seeded = false;
+#pragma omp parallel for schedule(static)
+        for (int i = 0; i <= level; i++) {
+            uint64_t q = ctx->mod[i].q;
+            for (size_t c = (size_t)i * ctx->n; c < ((size_t)i + 1) * ctx->n; c++) {
+                out->c[0][c] = ckks_mod_add(out->c[0][c], k[c], q);
+                out->c[1][c] = ckks_mod_add(out->c[1][c], k[words + c], q);
+            }
+        }
+    }
+    free(k);
+    return err;
+}
+
+int ckks_mul_relin(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                   const ckks_ciphertext *b, const ckks_switch_key *rlk)
+{
+    if (!rlk) return CKKS_EKEY;
+    int err = ckks_mul(ctx, out, a, b);
+    return err ? err : ckks_relinearize(ctx, out, out, rlk);
+}
+
+int ckks_mul_plain(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                   const ckks_plaintext *p)
+{
+    int err = check_plain(ctx, a, p);
+    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    if (err) return err;
+    if (out != a && (err = ckks_ciphertext_copy(out, a))) return err;
+    out->seeded = false;
+    out->scale = a->scale * p->scale;
+    size_t n = ctx->n;
+    for (int k = 0; k < out->size; k++)
+#pragma omp parallel for schedule(static)
+        for (int i = 0; i <= out->level; i++) {
+            const ckks_mod *m = &ctx->mod[i];
+            uint64_t *o = out->c[k] + (size_t)i * n;
+            const uint64_t *y = p->c + (size_t)i * n;
+            for (size_t c = 0; c < n; c++) o[c] = ckks_mod_mul(o[c], y[c], m);
+        }
+    return 0;
+}
+
+/* out = a * (lo at indices < N/2, hi above), per limb. */
+static int mul_ntt_const(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                         double complex c, double scale)
+{
+    int err = check_ct(ctx, a);
+    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    if (err) return err;
+    if (out != a && (err = ckks_ciphertext_copy(out, a))) return err;
+    out->seeded = false;
+    size_t n = ctx->n, half = n / 2;
+    for (int k = 0; k < out->size; k++)
+#pragma omp parallel for schedule(static)
+        for (int i = 0; i <= out->level; i++) {
+            uint64_t q = ctx->mod[i].q, lo, hi;
+            const_ntt(ctx, i, c, scale, &lo, &hi);
+            uint64_t los = ckks_shoup(lo, q), his = ckks_shoup(hi, q);
+            uint64_t *o = out->c[k] + (size_t)i * n;
+            for (size_t j = 0; j < half; j++) o[j] = ckks_mul_shoup(o[j], lo, los, q);
+            for (size_t j = half; j < n; j++) o[j] = ckks_mul_shoup(o[j], hi, his, q);
+        }
+    return 0;
+}
+
+int ckks_mul_int(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a, int64_t k)
+{
+    /* exact: an int64 survives the double round trip only below 2^53 */
+    if (k > (1LL << 53) || k < -(1LL << 53)) return CKKS_EINVAL;
+    return mul_ntt_const(ctx, out, a, (double)k, 1.0);
+}
+
+int ckks_mul_const(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                   double complex c, double scale)
+{
+    int err = check_ct(ctx, a);
+    if (err) return err;
+    if (scale == 0) scale = (double)ctx->mod[a->level].q;
+    if (!(scale > 0) || (err = check_const(c, scale))) return CKKS_EINVAL;
+    double s = a->scale * scale;
+    if ((err = mul_ntt_const(ctx, out, a, c, scale))) return err;
+    out->scale = s;
+    return 0;
+}
+
+int ckks_rescale(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a)
+{
+    int err = check_ct(ctx, a);
+    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    if (err) return err;
+    int l = a->level;
+    if (l < 1) return CKKS_ELEVEL;
+    if (out != a && (err = ckks_ciphertext_copy(out, a))) return err;
+    size_t n = ctx->n;
+    const ckks_mod *ml = &ctx->mod[l];
+    uint64_t half = ml->q >> 1;
+    uint64_t *last = aligned_alloc(64, n * sizeof(uint64_t));
+    uint64_t *tmp = aligned_alloc(64, (size_t)l * n * sizeof(uint64_t));
+    if (!last || !tmp) {
+        free(last);
+        free(tmp);
+        return CKKS_ENOMEM;
+    }
+    for (int k = 0; k < out->size; k++) {
+        /* round(c / q_l): add q_l / 2 to c, then floor-divide */
+        memcpy(last, out->c[k] + (size_t)l * n, n * sizeof(uint64_t));
+        ckks_ntt_inverse(&ctx->ntt[l], last);
+        for (size_t c = 0; c < n; c++) last[c] = ckks_mod_add(last[c], half, ml->q);
+#pragma omp parallel for schedule(static)
+        for (int i = 0; i < l; i++) {
+            const ckks_mod *m = &ctx->mod[i];
+            uint64_t *t = tmp + (size_t)i * n, *o = out->c[k] + (size_t)i * n;
+            uint64_t hm = ckks_mod_reduce64(half, m);
+            for (size_t c = 0; c < n; c++) t[c] = ckks_mod_sub(ckks_mod_reduce64(last[c], m), hm, m->q);
+            ckks_ntt_forward(&ctx->ntt[i], t);
+            uint64_t w = ctx->rescale_inv[l][i], ws = ctx->rescale_inv_shoup[l][i];
+            for (size_t c = 0; c < n; c++) o[c] = ckks_mul_shoup(o[c] + m->q - t[c], w, ws, m->q);
+        }
+    }
+    free(last);
+    free(tmp);
+    out->level = l - 1;
+    out->scale = a->scale / (double)ml->q;
+    out->seeded = false;
+    return 0;
+}
+
+int ckks_drop_level(const ckks_context *ctx, ckks_ciphertext *ct, int levels)
+{
+    int err = check_ct(ctx, ct);
+    if (err) return err;
+    if (levels < 0 || levels > ct->level) return CKKS_ELEVEL;
+    ct->level -= levels;
+    if (levels) ct->seeded = false;
+    return 0;
+}
+
+int ckks_set_level(const ckks_context *ctx, ckks_ciphertext *ct, int level)
+{
+    int err = check_ct(ctx, ct);
+    if (err) return err;
+    if (level < 0 || level > ct->level) return CKKS_ELEVEL;
+    return ckks_drop_level(ctx, ct, ct->level - level);
+}

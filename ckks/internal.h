@@ -155,6 +155,7 @@ struct ckks_ciphertext {
 struct ckks_secret_key {
     uint64_t hash;
     uint8_t seed[CKKS_SEED_BYTES];   /* everything derives from it */
+    size_t n;
     int8_t *s;                       /* n coefficients */
     uint64_t *s_ntt;                 /* (nq + np) * n, NTT domain */
 };
@@ -166,14 +167,17 @@ struct ckks_public_key {
 };
 
 /*
- * Hybrid key-switching key from s' to s: for digit j < dnum,
- * b_j = -a_j s + e_j + P g_j s' over Q u P, with g_j = 1 mod the primes of
- * digit j and 0 mod the others, a_j uniform from seed.
+ * Hybrid key-switching key from s' to t: for digit j < dnum,
+ * b_j = -a_j t + e_j + P g_j s' over Q u P, with g_j = 1 mod the primes of
+ * digit j and 0 mod the others, a_j uniform from seed. Relinearization:
+ * s' = s^2, t = s. Galois element g: s' = s, t = sigma_g^-1(s), so that a
+ * rotation key-switches unpermuted digits and permutes only the result.
  */
 struct ckks_switch_key {
     uint64_t hash;
     uint64_t galois;                 /* 0 for relinearization */
     int dnum;
+    size_t words;                    /* (nq + np) * N, per array */
     uint8_t seed[CKKS_SEED_BYTES];   /* of the a_j */
     uint64_t **b, **a;               /* dnum arrays of (nq + np) * n */
 };
@@ -188,11 +192,47 @@ struct ckks_galois_keys {
 int ckks_plaintext_reserve(ckks_plaintext *pt, int level);
 int ckks_ciphertext_reserve(ckks_ciphertext *ct, int level, int size);
 /* Size in bytes of one switching key in memory. */
-size_t ckks_switch_key_bytes(const ckks_context *ctx, const ckks_switch_key *k);
+size_t ckks_switch_key_bytes(const ckks_switch_key *k);
+/* Allocate an empty switching key (dnum digits over Q u P) for element g. */
+int ckks_switch_key_alloc(const ckks_context *ctx, uint64_t galois, ckks_switch_key **out);
+/* Regenerate the a_j of k from k->seed (domain SWK_A, index (g << 8) | j,
+ * over all Q and P limbs). */
+void ckks_switch_key_expand(const ckks_context *ctx, ckks_switch_key *k);
 /* Key for galois element g, or NULL. */
 const ckks_switch_key *ckks_galois_keys_find(const ckks_galois_keys *gk, uint64_t g);
 
 /* ---- RNS polynomials (poly.c, rns.c) ------------------------------------ */
+
+/*
+ * Fast basis conversion (coefficient domain): for x given by its residues
+ * modulo the primes src[0..nsrc-1] (limb s at x + s N), write
+ * out_t = sum_s [x_s (Q_S/q_s)^-1]_{q_s} (Q_S/q_s) mod p_t for each target
+ * dst[t] (limb t at out + t N). The result is x + u Q_S for some
+ * 0 <= u < nsrc: exact up to a small multiple of Q_S. With `centered`,
+ * u is corrected in floating point so that the result is exactly the
+ * representative of x in [-Q_S/2, Q_S/2) (ties aside).
+ */
+int ckks_rns_convert(const ckks_context *ctx, const uint64_t *x, const int *src, int nsrc,
+                     const int *dst, int ndst, bool centered, uint64_t *out);
+
+/* ---- key switching (keyswitch.c) ----------------------------------------- */
+
+/* The digits of one polynomial, raised to Q_l u P: the part of a key
+ * switch that does not depend on the key, shared by hoisted rotations. */
+typedef struct {
+    int level;
+    int ndigits;
+    int ext;      /* level + 1 + np limbs per digit */
+    uint64_t *d;  /* ndigits * ext * N words, NTT domain */
+} ckks_ks_decomp;
+
+/* Decompose c (NTT, limbs 0..level) into ceil((level+1)/alpha) digits and
+ * ModUp each to Q_level u P. */
+int ckks_ks_decompose(const ckks_context *ctx, const uint64_t *c, int level, ckks_ks_decomp *out);
+void ckks_ks_decomp_clear(ckks_ks_decomp *d);
+/* (out0, out1) over Q_level, NTT: ModDown of sum_j d_j (b_j, a_j). */
+int ckks_ks_apply(const ckks_context *ctx, const ckks_ks_decomp *d, const ckks_switch_key *k,
+                  uint64_t *out0, uint64_t *out1);
 
 /* Regenerate the uniform a of a public or switching key from its seed. */
 void ckks_expand_uniform(const ckks_context *ctx, const uint8_t seed[CKKS_SEED_BYTES],
@@ -201,6 +241,9 @@ void ckks_expand_uniform(const ckks_context *ctx, const uint8_t seed[CKKS_SEED_B
 /* Small signed coefficients to RNS NTT form on the given limbs. */
 void ckks_small_to_ntt(const ckks_context *ctx, const int64_t *v, const int *limbs,
                        int nlimbs, uint64_t *out);
+
+/* round(d) mod q for any finite double d (exact even beyond 2^63). */
+uint64_t ckks_mod_from_double(double d, const ckks_mod *m);
 
 /* NTT index permutation of X -> X^g: out[i] = in[perm[i]]. */
 void ckks_galois_permutation(const ckks_context *ctx, uint64_t g, uint32_t *perm);

@@ -1,1 +1,348 @@
-/* keys.c: to be written */
+/* keys.c - secret, public, relinearization and Galois keys. */
+#include "ckks/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A fresh 32-byte seed for a derived key, from the secret seed. */
+static void derive_seed(const ckks_secret_key *sk, uint64_t index, uint8_t out[CKKS_SEED_BYTES])
+{
+    ckks_prng p;
+    ckks_prng_init(&p, sk->seed, CKKS_DOMAIN_KEYSEED, index);
+    ckks_prng_bytes(&p, out, CKKS_SEED_BYTES);
+}
+
+/* Gaussian error from the secret seed, on limbs[0..nlimbs-1], NTT form. */
+static int error_ntt(const ckks_context *ctx, const ckks_secret_key *sk, uint32_t domain,
+                     uint64_t index, const int *limbs, int nlimbs, uint64_t *out)
+{
+    int64_t *e = malloc(ctx->n * sizeof *e);
+    if (!e) return CKKS_ENOMEM;
+    ckks_prng p;
+    ckks_prng_init(&p, sk->seed, domain, index);
+    ckks_sample_gaussian(&p, ctx->n, 3.2, e);
+    ckks_small_to_ntt(ctx, e, limbs, nlimbs, out);
+    free(e);
+    return 0;
+}
+
+static void all_limbs(int count, int *limbs)
+{
+    for (int i = 0; i < count; i++) limbs[i] = i;
+}
+
+int ckks_secret_key_new(const ckks_context *ctx, ckks_secret_key **out,
+                        const uint8_t seed[CKKS_SEED_BYTES])
+{
+    if (!ctx || !out) return CKKS_EINVAL;
+    *out = NULL;
+    size_t n = ctx->n;
+    int nm = ctx->nq + ctx->np;
+    ckks_secret_key *sk = calloc(1, sizeof *sk);
+    int64_t *wide = malloc(n * sizeof *wide);
+    if (!sk || !wide) goto nomem;
+    sk->hash = ctx->hash;
+    sk->n = n;
+    if (seed) {
+        memcpy(sk->seed, seed, CKKS_SEED_BYTES);
+    } else if (ckks_random_seed(sk->seed)) {
+        free(wide);
+        free(sk);
+        return CKKS_ERANDOM;
+    }
+    sk->s = malloc(n);
+    sk->s_ntt = aligned_alloc(64, (size_t)nm * n * sizeof(uint64_t));
+    if (!sk->s || !sk->s_ntt) goto nomem;
+    ckks_prng p;
+    ckks_prng_init(&p, sk->seed, CKKS_DOMAIN_SECRET, 0);
+    if (ctx->params.hamming_weight)
+        ckks_sample_ternary_hw(&p, n, ctx->params.hamming_weight, sk->s);
+    else
+        ckks_sample_ternary(&p, n, sk->s);
+    for (size_t i = 0; i < n; i++) wide[i] = sk->s[i];
+    int limbs[CKKS_MAX_PRIMES];
+    all_limbs(nm, limbs);
+    ckks_small_to_ntt(ctx, wide, limbs, nm, sk->s_ntt);
+    free(wide);
+    *out = sk;
+    return 0;
+nomem:
+    free(wide);
+    ckks_secret_key_free(sk);
+    return CKKS_ENOMEM;
+}
+
+void ckks_secret_key_free(ckks_secret_key *sk)
+{
+    if (!sk) return;
+    explicit_bzero(sk->seed, sizeof sk->seed);
+    if (sk->s) explicit_bzero(sk->s, sk->n);
+    free(sk->s);
+    free(sk->s_ntt);
+    free(sk);
+}
+
+/* b = -a s + e on limbs[0..nlimbs-1] (absolute indices), s in NTT form
+ * over all limbs. */
+static void rlwe_sample(const ckks_context *ctx, const uint64_t *s_ntt, const int *limbs,
+                        int nlimbs, const uint64_t *a, uint64_t *b /* holds e on entry */)
+{
+    size_t n = ctx->n;
+#pragma omp parallel for schedule(static)
+    for (int k = 0; k < nlimbs; k++) {
+        const ckks_mod *m = &ctx->mod[limbs[k]];
+        const uint64_t *s = s_ntt + (size_t)limbs[k] * n;
+        const uint64_t *ak = a + (size_t)k * n;
+        uint64_t *bk = b + (size_t)k * n;
+        for (size_t i = 0; i < n; i++)
+            bk[i] = ckks_mod_sub(bk[i], ckks_mod_mul(ak[i], s[i], m), m->q);
+    }
+}
+
+int ckks_public_key_new(const ckks_context *ctx, ckks_public_key **out,
+                        const ckks_secret_key *sk)
+{
+    if (!ctx || !out || !sk) return CKKS_EINVAL;
+    *out = NULL;
+    if (sk->hash != ctx->hash) return CKKS_ECONTEXT;
+    size_t words = (size_t)ctx->nq * ctx->n;
+    ckks_public_key *pk = calloc(1, sizeof *pk);
+    if (!pk) return CKKS_ENOMEM;
+    pk->hash = ctx->hash;
+    pk->b = aligned_alloc(64, words * sizeof(uint64_t));
+    pk->a = aligned_alloc(64, words * sizeof(uint64_t));
+    if (!pk->a || !pk->b) {
+        ckks_public_key_free(pk);
+        return CKKS_ENOMEM;
+    }
+    int limbs[CKKS_MAX_PRIMES];
+    all_limbs(ctx->nq, limbs);
+    derive_seed(sk, 0, pk->seed);
+    ckks_expand_uniform(ctx, pk->seed, CKKS_DOMAIN_PK_A, 0, limbs, ctx->nq, pk->a);
+    int err = error_ntt(ctx, sk, CKKS_DOMAIN_PK_E, 0, limbs, ctx->nq, pk->b);
+    if (err) {
+        ckks_public_key_free(pk);
+        return err;
+    }
+    rlwe_sample(ctx, sk->s_ntt, limbs, ctx->nq, pk->a, pk->b);
+    *out = pk;
+    return 0;
+}
+
+void ckks_public_key_free(ckks_public_key *pk)
+{
+    if (!pk) return;
+    free(pk->a);
+    free(pk->b);
+    free(pk);
+}
+
+void ckks_switch_key_free(ckks_switch_key *k)
+{
+    if (!k) return;
+    for (int j = 0; k->a && j < k->dnum; j++) free(k->a[j]);
+    for (int j = 0; k->b && j < k->dnum; j++) free(k->b[j]);
+    free(k->a);
+    free(k->b);
+    free(k);
+}
+
+int ckks_switch_key_alloc(const ckks_context *ctx, uint64_t galois, ckks_switch_key **out)
+{
+    size_t words = (size_t)(ctx->nq + ctx->np) * ctx->n;
+    ckks_switch_key *k = calloc(1, sizeof *k);
+    if (!k) return CKKS_ENOMEM;
+    k->hash = ctx->hash;
+    k->galois = galois;
+    k->dnum = ctx->dnum;
+    k->words = words;
+    k->a = calloc((size_t)k->dnum, sizeof *k->a);
+    k->b = calloc((size_t)k->dnum, sizeof *k->b);
+    if (!k->a || !k->b) goto nomem;
+    for (int j = 0; j < k->dnum; j++) {
+        k->a[j] = aligned_alloc(64, words * sizeof(uint64_t));
+        k->b[j] = aligned_alloc(64, words * sizeof(uint64_t));
+        if (!k->a[j] || !k->b[j]) goto nomem;
+    }
+    *out = k;
+    return 0;
+nomem:
+    ckks_switch_key_free(k);
+    return CKKS_ENOMEM;
+}
+
+void ckks_switch_key_expand(const ckks_context *ctx, ckks_switch_key *k)
+{
+    int limbs[CKKS_MAX_PRIMES];
+    all_limbs(ctx->nq + ctx->np, limbs);
+    for (int j = 0; j < k->dnum; j++)
+        ckks_expand_uniform(ctx, k->seed, CKKS_DOMAIN_SWK_A, (k->galois << 8) | (uint64_t)j,
+                            limbs, ctx->nq + ctx->np, k->a[j]);
+}
+
+/* A key switching from s_from to s_to (both NTT over Q u P). */
+static int switch_key_new(const ckks_context *ctx, const ckks_secret_key *sk,
+                          const uint64_t *s_from, const uint64_t *s_to, uint64_t galois,
+                          ckks_switch_key **out)
+{
+    int nm = ctx->nq + ctx->np;
+    size_t n = ctx->n;
+    ckks_switch_key *k;
+    int err = ckks_switch_key_alloc(ctx, galois, &k);
+    if (err) return err;
+    derive_seed(sk, 1 + galois, k->seed);
+    ckks_switch_key_expand(ctx, k);
+    int limbs[CKKS_MAX_PRIMES];
+    all_limbs(nm, limbs);
+    for (int j = 0; j < k->dnum; j++) {
+        err = error_ntt(ctx, sk, CKKS_DOMAIN_SWK_E, (galois << 8) | (uint64_t)j, limbs, nm, k->b[j]);
+        if (err) {
+            ckks_switch_key_free(k);
+            return err;
+        }
+        rlwe_sample(ctx, s_to, limbs, nm, k->a[j], k->b[j]);
+        /* + P s' on the primes of digit j (g_j = 1 there, 0 elsewhere) */
+        int lo = j * ctx->alpha, hi = lo + ctx->alpha < ctx->nq ? lo + ctx->alpha : ctx->nq;
+        for (int i = lo; i < hi; i++) {
+            const ckks_mod *m = &ctx->mod[i];
+            uint64_t pm = 1;
+            for (int t = 0; t < ctx->np; t++)
+                pm = ckks_mod_mul(pm, ckks_mod_reduce64(ctx->mod[ctx->nq + t].q, m), m);
+            uint64_t pms = ckks_shoup(pm, m->q);
+            uint64_t *b = k->b[j] + (size_t)i * n;
+            const uint64_t *s = s_from + (size_t)i * n;
+            for (size_t c = 0; c < n; c++)
+                b[c] = ckks_mod_add(b[c], ckks_mul_shoup(s[c], pm, pms, m->q), m->q);
+        }
+    }
+    *out = k;
+    return 0;
+}
+
+int ckks_relin_key_new(const ckks_context *ctx, ckks_switch_key **out, const ckks_secret_key *sk)
+{
+    if (!ctx || !out || !sk) return CKKS_EINVAL;
+    *out = NULL;
+    if (sk->hash != ctx->hash) return CKKS_ECONTEXT;
+    int nm = ctx->nq + ctx->np;
+    size_t n = ctx->n, words = (size_t)nm * n;
+    uint64_t *s2 = aligned_alloc(64, words * sizeof(uint64_t));
+    if (!s2) return CKKS_ENOMEM;
+    for (int i = 0; i < nm; i++)
+        for (size_t c = 0; c < n; c++) {
+            uint64_t s = sk->s_ntt[(size_t)i * n + c];
+            s2[(size_t)i * n + c] = ckks_mod_mul(s, s, &ctx->mod[i]);
+        }
+    int err = switch_key_new(ctx, sk, s2, sk->s_ntt, 0, out);
+    free(s2);
+    return err;
+}
+
+uint64_t ckks_galois_element(const ckks_context *ctx, int step)
+{
+    int64_t half = (int64_t)ctx->n / 2;
+    int64_t k = ((int64_t)step % half + half) % half;
+    uint64_t mod = 2 * (uint64_t)ctx->n, r = 1, b = 5;
+    for (uint64_t e = (uint64_t)k; e; e >>= 1) {
+        if (e & 1) r = r * b % mod;
+        b = b * b % mod;
+    }
+    return r;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int ckks_galois_keys_new(const ckks_context *ctx, ckks_galois_keys **out,
+                         const ckks_secret_key *sk, const int *steps, size_t nsteps,
+                         int conjugate)
+{
+    if (!ctx || !out || !sk || (nsteps && !steps)) return CKKS_EINVAL;
+    *out = NULL;
+    if (sk->hash != ctx->hash) return CKKS_ECONTEXT;
+    int nm = ctx->nq + ctx->np;
+    size_t n = ctx->n, words = (size_t)nm * n;
+    uint64_t *elts = malloc((nsteps + 1) * sizeof *elts);
+    uint64_t *s_to = aligned_alloc(64, words * sizeof(uint64_t));
+    uint32_t *perm = malloc(n * sizeof *perm);
+    ckks_galois_keys *gk = calloc(1, sizeof *gk);
+    int err = CKKS_ENOMEM;
+    if (!elts || !s_to || !perm || !gk) goto done;
+    gk->hash = ctx->hash;
+
+    size_t ne = 0;
+    for (size_t i = 0; i < nsteps; i++) {
+        uint64_t g = ckks_galois_element(ctx, steps[i]);
+        if (g != 1) elts[ne++] = g;
+    }
+    if (conjugate) elts[ne++] = 2 * n - 1;
+    qsort(elts, ne, sizeof *elts, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < ne; i++)
+        if (!u || elts[u - 1] != elts[i]) elts[u++] = elts[i];
+
+    gk->keys = calloc(u ? u : 1, sizeof *gk->keys);
+    if (!gk->keys) goto done;
+    for (size_t e = 0; e < u; e++) {
+        /* The key switches from s to sigma^-1(s): the rotation then works
+         * on unpermuted digits and permutes only its result. */
+        ckks_galois_permutation(ctx, elts[e], perm);
+        for (int i = 0; i < nm; i++) {
+            const uint64_t *s = sk->s_ntt + (size_t)i * n;
+            uint64_t *d = s_to + (size_t)i * n;
+            for (size_t c = 0; c < n; c++) d[perm[c]] = s[c];
+        }
+        err = switch_key_new(ctx, sk, sk->s_ntt, s_to, elts[e], &gk->keys[e]);
+        if (err) goto done;
+        gk->count = e + 1;
+    }
+    err = 0;
+    *out = gk;
+    gk = NULL;
+done:
+    ckks_galois_keys_free(gk);
+    free(elts);
+    free(s_to);
+    free(perm);
+    return err;
+}
+
+void ckks_galois_keys_free(ckks_galois_keys *gk)
+{
+    if (!gk) return;
+    for (size_t i = 0; i < gk->count; i++) ckks_switch_key_free(gk->keys[i]);
+    free(gk->keys);
+    free(gk);
+}
+
+size_t ckks_galois_keys_count(const ckks_galois_keys *gk) { return gk ? gk->count : 0; }
+
+size_t ckks_switch_key_bytes(const ckks_switch_key *k)
+{
+    return k ? (size_t)k->dnum * 2 * k->words * sizeof(uint64_t) : 0;
+}
+
+size_t ckks_galois_keys_bytes(const ckks_galois_keys *gk)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; gk && i < gk->count; i++)
+        bytes += (size_t)gk->keys[i]->dnum * 2 * gk->keys[i]->words * sizeof(uint64_t);
+    return bytes;
+}
+
+const ckks_switch_key *ckks_galois_keys_find(const ckks_galois_keys *gk, uint64_t g)
+{
+    if (!gk) return NULL;
+    size_t lo = 0, hi = gk->count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        uint64_t e = gk->keys[mid]->galois;
+        if (e == g) return gk->keys[mid];
+        if (e < g) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
+}

@@ -44,10 +44,14 @@ static inline uint64_t ckks_mod_neg(uint64_t a, uint64_t q)
     return a ? q - a : 0;
 }
 
+static inline uint64_t ckks_mod_reduce64(uint64_t x, const ckks_mod *m);
+
 /* x mod q for any 128-bit x. */
 static inline uint64_t ckks_mod_reduce128(ckks_u128 x, const ckks_mod *m)
 {
     uint64_t xl = (uint64_t)x, xh = (uint64_t)(x >> 64);
+    /* keep the quotient below 2^64 (sums of many products) */
+    if (xh >= m->q) xh = ckks_mod_reduce64(xh, m);
     /* quotient estimate: floor(x * mu / 2^128), off by at most 2 */
     ckks_u128 t = (ckks_u128)xl * m->mu_hi + (((ckks_u128)xl * m->mu_lo) >> 64);
     ckks_u128 t2 = (ckks_u128)xh * m->mu_lo + (uint64_t)t;

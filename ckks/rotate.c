@@ -1,1 +1,191 @@
-/* rotate.c: to be written */
+/* rotate.c - slot rotations and conjugation through Galois automorphisms,
+ * single, composed and hoisted. */
+#include "ckks/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* out = sigma_g(a) given a's decomposed c1; out may alias a. The key
+ * switches c1 to sigma_g^-1(s), so sigma_g(c0 + u0) + sigma_g(u1) s
+ * decrypts to sigma_g(m). */
+static int apply_galois(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                        const ckks_ks_decomp *d, const ckks_switch_key *k, const uint32_t *perm)
+{
+    int level = a->level;
+    size_t n = ctx->n, words = ((size_t)level + 1) * n;
+    uint64_t *r = aligned_alloc(64, 2 * words * sizeof(uint64_t));
+    if (!r) return CKKS_ENOMEM;
+    int err = ckks_ks_apply(ctx, d, k, r, r + words);
+    if (!err && out != a) err = ckks_ciphertext_reserve(out, level, 2);
+    if (!err) {
+#pragma omp parallel for schedule(static)
+        for (int i = 0; i <= level; i++) {
+            uint64_t q = ctx->mod[i].q;
+            const uint64_t *c0 = a->c[0] + (size_t)i * n;
+            uint64_t *u0 = r + (size_t)i * n, *u1 = r + words + (size_t)i * n;
+            for (size_t c = 0; c < n; c++) u0[c] = ckks_mod_add(u0[c], c0[c], q);
+            uint64_t *o0 = out->c[0] + (size_t)i * n, *o1 = out->c[1] + (size_t)i * n;
+            for (size_t c = 0; c < n; c++) {
+                o0[c] = u0[perm[c]];
+                o1[c] = u1[perm[c]];
+            }
+        }
+        out->level = level;
+        out->size = 2;
+        out->scale = a->scale;
+        out->log_slots = a->log_slots;
+        out->seeded = false;
+    }
+    free(r);
+    return err;
+}
+
+static int check_rot(const ckks_context *ctx, const ckks_ciphertext *a, const ckks_galois_keys *gk)
+{
+    if (!ctx || !a) return CKKS_EINVAL;
+    if (a->ctx != ctx) return CKKS_ECONTEXT;
+    if (a->size != 2) return CKKS_ESIZE;
+    if (!gk) return CKKS_EKEY;
+    if (gk->hash != ctx->hash) return CKKS_ECONTEXT;
+    return 0;
+}
+
+/* Apply the automorphism of key k to a (decomposing a first). */
+static int galois_once(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                       const ckks_switch_key *k)
+{
+    uint32_t *perm = malloc(ctx->n * sizeof *perm);
+    if (!perm) return CKKS_ENOMEM;
+    ckks_galois_permutation(ctx, k->galois, perm);
+    ckks_ks_decomp d;
+    int err = ckks_ks_decompose(ctx, a->c[1], a->level, &d);
+    if (!err) err = apply_galois(ctx, out, a, &d, k, perm);
+    ckks_ks_decomp_clear(&d);
+    free(perm);
+    return err;
+}
+
+/* Slot rotations act modulo the slot count of the ciphertext. */
+static int normalize_step(const ckks_ciphertext *a, int step)
+{
+    int slots = 1 << a->log_slots;
+    return ((step % slots) + slots) % slots;
+}
+
+/*
+ * Shortest sequence of available rotations summing to step modulo the
+ * slot count (breadth-first search over Z_{N/2}). Fills seq with key
+ * indices; returns the length, or -1 when unreachable.
+ */
+static int compose(const ckks_context *ctx, const ckks_galois_keys *gk, int slots, int step,
+                   int *seq, int maxlen)
+{
+    size_t half = ctx->n / 2, mod2n = 2 * ctx->n;
+    int *keystep = malloc(gk->count * sizeof *keystep);
+    int *dlog = malloc(mod2n * sizeof *dlog);
+    int *prev = malloc(half * sizeof *prev), *via = malloc(half * sizeof *via);
+    int *queue = malloc(half * sizeof *queue);
+    int len = -1;
+    if (!keystep || !dlog || !prev || !via || !queue) goto done;
+    for (size_t i = 0; i < mod2n; i++) dlog[i] = -1;
+    uint64_t g = 1;
+    for (size_t k = 0; k < half; k++, g = g * 5 % mod2n) dlog[g] = (int)k;
+    for (size_t i = 0; i < gk->count; i++) keystep[i] = dlog[gk->keys[i]->galois];
+    for (size_t i = 0; i < half; i++) prev[i] = -2;
+    int head = 0, tail = 0, found = -1;
+    prev[0] = -1;
+    queue[tail++] = 0;
+    while (head < tail && found < 0) {
+        int v = queue[head++];
+        if (v % slots == step) {
+            found = v;
+            break;
+        }
+        for (size_t i = 0; i < gk->count; i++) {
+            if (keystep[i] < 0) continue; /* conjugation */
+            int w = (int)((v + keystep[i]) % (int)half);
+            if (prev[w] != -2) continue;
+            prev[w] = v;
+            via[w] = (int)i;
+            queue[tail++] = w;
+        }
+    }
+    if (found < 0) goto done;
+    /* rotations commute: the order of the path does not matter */
+    len = 0;
+    for (int v = found; v != 0 && len < maxlen; v = prev[v]) seq[len++] = via[v];
+done:
+    free(keystep);
+    free(dlog);
+    free(prev);
+    free(via);
+    free(queue);
+    return len;
+}
+
+int ckks_rotate(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a, int step,
+                const ckks_galois_keys *gk)
+{
+    int err = check_rot(ctx, a, gk);
+    if (err) return err;
+    if (!out || out->ctx != ctx) return out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    step = normalize_step(a, step);
+    if (step == 0) return out == a ? 0 : ckks_ciphertext_copy(out, a);
+    const ckks_switch_key *k = ckks_galois_keys_find(gk, ckks_galois_element(ctx, step));
+    if (k) return galois_once(ctx, out, a, k);
+
+    int seq[64];
+    int len = compose(ctx, gk, 1 << a->log_slots, step, seq, 64);
+    if (len <= 0) return len < 0 ? CKKS_EKEY : CKKS_ENOMEM;
+    const ckks_ciphertext *src = a;
+    for (int i = 0; i < len; i++) {
+        if ((err = galois_once(ctx, out, src, gk->keys[seq[i]]))) return err;
+        src = out;
+    }
+    return 0;
+}
+
+int ckks_conjugate(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                   const ckks_galois_keys *gk)
+{
+    int err = check_rot(ctx, a, gk);
+    if (err) return err;
+    if (!out || out->ctx != ctx) return out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    const ckks_switch_key *k = ckks_galois_keys_find(gk, 2 * ctx->n - 1);
+    return k ? galois_once(ctx, out, a, k) : CKKS_EKEY;
+}
+
+int ckks_rotate_hoisted(const ckks_context *ctx, ckks_ciphertext *const *out,
+                        const ckks_ciphertext *a, const int *steps, size_t nsteps,
+                        const ckks_galois_keys *gk)
+{
+    int err = check_rot(ctx, a, gk);
+    if (err) return err;
+    if (nsteps && (!out || !steps)) return CKKS_EINVAL;
+    const ckks_switch_key **keys = malloc((nsteps ? nsteps : 1) * sizeof *keys);
+    if (!keys) return CKKS_ENOMEM;
+    /* check everything before writing anything */
+    for (size_t i = 0; i < nsteps && !err; i++) {
+        if (!out[i] || out[i]->ctx != ctx) err = out[i] ? CKKS_ECONTEXT : CKKS_EINVAL;
+        else if (out[i] == a) err = CKKS_EINVAL; /* a is read by every step */
+        int s = normalize_step(a, steps[i]);
+        keys[i] = s ? ckks_galois_keys_find(gk, ckks_galois_element(ctx, s)) : NULL;
+        if (!err && s && !keys[i]) err = CKKS_EKEY;
+    }
+    uint32_t *perm = malloc(ctx->n * sizeof *perm);
+    ckks_ks_decomp d = {0};
+    if (!err && !perm) err = CKKS_ENOMEM;
+    if (!err) err = ckks_ks_decompose(ctx, a->c[1], a->level, &d);
+    for (size_t i = 0; i < nsteps && !err; i++) {
+        if (!keys[i]) {
+            err = ckks_ciphertext_copy(out[i], a);
+            continue;
+        }
+        ckks_galois_permutation(ctx, keys[i]->galois, perm);
+        err = apply_galois(ctx, out[i], a, &d, keys[i], perm);
+    }
+    ckks_ks_decomp_clear(&d);
+    free(perm);
+    free(keys);
+    return err;
+}

@@ -1,0 +1,108 @@
+/* ciphertext.c - plaintext and ciphertext objects: allocation and access. */
+#include "ckks/internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Grow *buf to hold `limbs` limbs of n words, keeping `keep` limbs. */
+static int grow(uint64_t **buf, size_t *cap, size_t limbs, size_t keep, size_t n)
+{
+    if (*cap >= limbs && *buf) return 0;
+    uint64_t *p = aligned_alloc(64, limbs * n * sizeof(uint64_t));
+    if (!p) return CKKS_ENOMEM;
+    if (*buf && keep) memcpy(p, *buf, (keep < limbs ? keep : limbs) * n * sizeof(uint64_t));
+    free(*buf);
+    *buf = p;
+    *cap = limbs;
+    return 0;
+}
+
+ckks_plaintext *ckks_plaintext_new(const ckks_context *ctx)
+{
+    if (!ctx) return NULL;
+    ckks_plaintext *pt = calloc(1, sizeof *pt);
+    if (pt) pt->ctx = ctx;
+    return pt;
+}
+
+void ckks_plaintext_free(ckks_plaintext *pt)
+{
+    if (!pt) return;
+    free(pt->c);
+    free(pt);
+}
+
+int ckks_plaintext_reserve(ckks_plaintext *pt, int level)
+{
+    if (level < 0 || level >= pt->ctx->nq) return CKKS_ELEVEL;
+    return grow(&pt->c, &pt->cap, (size_t)level + 1, (size_t)pt->level + 1, pt->ctx->n);
+}
+
+int ckks_plaintext_level(const ckks_plaintext *pt) { return pt->level; }
+double ckks_plaintext_scale(const ckks_plaintext *pt) { return pt->scale; }
+int ckks_plaintext_log_slots(const ckks_plaintext *pt) { return pt->log_slots; }
+
+ckks_ciphertext *ckks_ciphertext_new(const ckks_context *ctx)
+{
+    if (!ctx) return NULL;
+    ckks_ciphertext *ct = calloc(1, sizeof *ct);
+    if (ct) {
+        ct->ctx = ctx;
+        ct->size = 2;
+    }
+    return ct;
+}
+
+void ckks_ciphertext_free(ckks_ciphertext *ct)
+{
+    if (!ct) return;
+    for (int k = 0; k < 3; k++) free(ct->c[k]);
+    free(ct);
+}
+
+int ckks_ciphertext_reserve(ckks_ciphertext *ct, int level, int size)
+{
+    if (level < 0 || level >= ct->ctx->nq) return CKKS_ELEVEL;
+    if (size < 2 || size > 3) return CKKS_ESIZE;
+    size_t limbs = (size_t)level + 1;
+    /* All components share one capacity so that level changes stay simple. */
+    size_t cap = ct->cap < limbs ? limbs : ct->cap;
+    for (int k = 0; k < size; k++) {
+        size_t c = ct->c[k] ? ct->cap : 0;
+        int err = grow(&ct->c[k], &c, cap, (size_t)ct->level + 1, ct->ctx->n);
+        if (err) return err;
+    }
+    ct->cap = cap;
+    return 0;
+}
+
+int ckks_ciphertext_copy(ckks_ciphertext *dst, const ckks_ciphertext *src)
+{
+    if (!dst || !src) return CKKS_EINVAL;
+    if (dst->ctx != src->ctx) return CKKS_ECONTEXT;
+    if (dst == src) return 0;
+    int err = ckks_ciphertext_reserve(dst, src->level, src->size);
+    if (err) return err;
+    size_t words = ((size_t)src->level + 1) * src->ctx->n;
+    for (int k = 0; k < src->size; k++) memcpy(dst->c[k], src->c[k], words * sizeof(uint64_t));
+    dst->level = src->level;
+    dst->log_slots = src->log_slots;
+    dst->size = src->size;
+    dst->scale = src->scale;
+    dst->seeded = src->seeded;
+    memcpy(dst->seed, src->seed, sizeof dst->seed);
+    return 0;
+}
+
+int ckks_ciphertext_level(const ckks_ciphertext *ct) { return ct->level; }
+double ckks_ciphertext_scale(const ckks_ciphertext *ct) { return ct->scale; }
+int ckks_ciphertext_log_slots(const ckks_ciphertext *ct) { return ct->log_slots; }
+int ckks_ciphertext_size(const ckks_ciphertext *ct) { return ct->size; }
+
+int ckks_ciphertext_set_scale(ckks_ciphertext *ct, double scale)
+{
+    if (!ct || !(scale > 0) || !isfinite(scale)) return CKKS_EINVAL;
+    ct->scale = scale;
+    return 0;
+}
