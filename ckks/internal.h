@@ -42,8 +42,8 @@ bool ckks_cpu_has_avx512(void);
 bool ckks_is_prime(uint64_t n);
 /*
  * Fill out[0..count-1] with distinct primes q = 1 mod 2^(logn+1), out[i]
- * of bits[i] bits (2^(bits-1) < q < 2^bits), as close as possible to
- * 2^bits[i]: for equal sizes the choice alternates above and below
+ * as close as possible to 2^bits[i] (so it may have bits[i] + 1 bits),
+ * below 2^61: for equal sizes the choice alternates above and below
  * 2^bits (so products stay close to powers of two), except at 61 bits
  * where all lie below. Primes in exclude[0..nexclude-1] are skipped.
  * Returns 0 or CKKS_EPRIME.

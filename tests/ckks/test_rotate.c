@@ -1,1 +1,140 @@
-#include <criterion/criterion.h>
+/* Rotations, conjugation, composition and hoisting. */
+#include "common.h"
+#include "ckks/internal.h"
+
+#include <complex.h>
+#include <string.h>
+
+static fixture f;
+static double *x, *want;
+static ckks_ciphertext *a, *c;
+static const int steps[] = {1, 2, 4, -1, 5, 100};
+
+static void setup(void)
+{
+    fixture_init(&f, "TEST-N12", steps, sizeof steps / sizeof steps[0]);
+    x = malloc(f.slots * sizeof *x);
+    want = malloc(f.slots * sizeof *want);
+    random_vector(x, f.slots, 4);
+    a = encrypt_vector(&f, x, f.slots, f.top);
+    c = ckks_ciphertext_new(f.ctx);
+}
+
+static void teardown(void)
+{
+    ckks_ciphertext_free(a);
+    ckks_ciphertext_free(c);
+    free(x);
+    free(want);
+    fixture_free(&f);
+}
+
+TestSuite(rotate, .init = setup, .fini = teardown);
+
+static void expect_rotated(const ckks_ciphertext *ct, int step, size_t slots, const double *v)
+{
+    for (size_t i = 0; i < slots; i++)
+        want[i] = v[((long)i + step % (long)slots + (long)slots) % (long)slots];
+    double bits = precision_bits(&f, ct, want, slots);
+    cr_assert_geq(bits, 22.0, "rotation by %d: %.1f bits", step, bits);
+}
+
+Test(rotate, by_present_keys)
+{
+    for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+        OK(ckks_rotate(f.ctx, c, a, steps[k], f.gk));
+        expect_rotated(c, steps[k], f.slots, x);
+    }
+    OK(ckks_rotate(f.ctx, c, a, 0, f.gk));
+    expect_rotated(c, 0, f.slots, x);
+    /* in place, and a full turn */
+    OK(ckks_ciphertext_copy(c, a));
+    OK(ckks_rotate(f.ctx, c, c, (int)f.slots + 1, f.gk));
+    expect_rotated(c, 1, f.slots, x);
+}
+
+Test(rotate, composed_from_present_keys)
+{
+    /* 7 = 5 + 2, 3 = 1 + 2, -3 = -1 - 1 - 1 or 1 + ... */
+    const int composed[] = {3, 7, 13, -3, 1000};
+    for (size_t k = 0; k < sizeof composed / sizeof composed[0]; k++) {
+        OK(ckks_rotate(f.ctx, c, a, composed[k], f.gk));
+        expect_rotated(c, composed[k], f.slots, x);
+    }
+}
+
+Test(rotate, missing_keys)
+{
+    ckks_galois_keys *even;
+    const int two = 2;
+    OK(ckks_galois_keys_new(f.ctx, &even, f.sk, &two, 1, 0));
+    cr_assert_eq(ckks_rotate(f.ctx, c, a, 1, even), CKKS_EKEY, "odd steps are unreachable from 2");
+    OK(ckks_rotate(f.ctx, c, a, 6, even));
+    expect_rotated(c, 6, f.slots, x);
+    cr_assert_eq(ckks_conjugate(f.ctx, c, a, even), CKKS_EKEY);
+    cr_assert_eq(ckks_rotate(f.ctx, c, a, 1, NULL), CKKS_EKEY);
+    ckks_galois_keys_free(even);
+}
+
+Test(rotate, conjugate)
+{
+    double complex *z = malloc(f.slots * sizeof *z), *got = malloc(f.slots * sizeof *got);
+    for (size_t i = 0; i < f.slots; i++) z[i] = x[i] + I * x[(i + 7) % f.slots];
+    ckks_plaintext *pt = ckks_plaintext_new(f.ctx);
+    OK(ckks_encode(f.ctx, pt, z, f.slots, f.log_slots, f.top, f.scale));
+    OK(ckks_encrypt_pk(f.ctx, c, pt, f.pk, NULL));
+    OK(ckks_conjugate(f.ctx, c, c, f.gk));
+    OK(ckks_decrypt(f.ctx, pt, c, f.sk));
+    OK(ckks_decode(f.ctx, pt, got, f.slots));
+    for (size_t i = 0; i < f.slots; i++) cr_assert_lt(cabs(got[i] - conj(z[i])), 0x1p-22);
+    free(z);
+    free(got);
+    ckks_plaintext_free(pt);
+}
+
+Test(rotate, hoisted_equals_separate)
+{
+    enum { K = 5 };
+    const int hs[K] = {1, 0, 4, -1, 100};
+    ckks_ciphertext *out[K];
+    for (int k = 0; k < K; k++) out[k] = ckks_ciphertext_new(f.ctx);
+    OK(ckks_rotate_hoisted(f.ctx, out, a, hs, K, f.gk));
+    size_t bytes = (size_t)(f.top + 1) * f.ctx->n * sizeof(uint64_t);
+    for (int k = 0; k < K; k++) {
+        OK(ckks_rotate(f.ctx, c, a, hs[k], f.gk));
+        cr_assert_eq(memcmp(c->c[0], out[k]->c[0], bytes), 0, "step %d", hs[k]);
+        cr_assert_eq(memcmp(c->c[1], out[k]->c[1], bytes), 0, "step %d", hs[k]);
+        expect_rotated(out[k], hs[k], f.slots, x);
+    }
+    /* every step needs its own key, and no output may alias the input */
+    const int bad[2] = {1, 3};
+    cr_assert_eq(ckks_rotate_hoisted(f.ctx, out, a, bad, 2, f.gk), CKKS_EKEY);
+    ckks_ciphertext *alias[1] = {a};
+    cr_assert_eq(ckks_rotate_hoisted(f.ctx, alias, a, hs, 1, f.gk), CKKS_EINVAL);
+    for (int k = 0; k < K; k++) ckks_ciphertext_free(out[k]);
+}
+
+Test(rotate, sparse_slots_rotate_within_their_count)
+{
+    double v[16];
+    random_vector(v, 16, 8);
+    ckks_plaintext *pt = ckks_plaintext_new(f.ctx);
+    OK(ckks_encode_real(f.ctx, pt, v, 16, 4, f.top, f.scale));
+    OK(ckks_encrypt_pk(f.ctx, c, pt, f.pk, NULL));
+    OK(ckks_rotate(f.ctx, c, c, 5, f.gk));
+    expect_rotated(c, 5, 16, v);
+    OK(ckks_rotate(f.ctx, c, c, 100, f.gk)); /* 100 = 4 mod 16 */
+    expect_rotated(c, 9, 16, v);
+    ckks_plaintext_free(pt);
+}
+
+Test(rotate, at_lower_levels)
+{
+    OK(ckks_ciphertext_copy(c, a));
+    OK(ckks_drop_level(f.ctx, c, f.top - 1));
+    OK(ckks_rotate(f.ctx, c, c, 1, f.gk));
+    expect_rotated(c, 1, f.slots, x);
+    OK(ckks_drop_level(f.ctx, c, 1));
+    OK(ckks_rotate(f.ctx, c, c, 2, f.gk));
+    expect_rotated(c, 3, f.slots, x);
+}

@@ -1,0 +1,92 @@
+/* common.h - shared fixtures of the ckks test suites. */
+#ifndef HETRAIN_TESTS_CKKS_COMMON_H
+#define HETRAIN_TESTS_CKKS_COMMON_H
+
+#include "ckks/ckks.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+
+#define OK(expr)                                                                  \
+    do {                                                                          \
+        int err_ = (expr);                                                        \
+        cr_assert_eq(err_, 0, "%s: %s", #expr, ckks_strerror(err_));              \
+    } while (0)
+
+/* Everything a test needs at one parameter set; keys from a fixed seed. */
+typedef struct {
+    ckks_context *ctx;
+    ckks_secret_key *sk;
+    ckks_public_key *pk;
+    ckks_switch_key *rlk;
+    ckks_galois_keys *gk;
+    size_t slots;
+    int log_slots;
+    int top;
+    double scale;
+} fixture;
+
+static inline void fixture_init(fixture *f, const char *name, const int *steps, size_t nsteps)
+{
+    ckks_params p;
+    OK(ckks_params_named(name, &p));
+    OK(ckks_context_new(&f->ctx, &p, CKKS_ALLOW_INSECURE));
+    uint8_t seed[CKKS_SEED_BYTES] = {7, 1, 2};
+    OK(ckks_secret_key_new(f->ctx, &f->sk, seed));
+    OK(ckks_public_key_new(f->ctx, &f->pk, f->sk));
+    OK(ckks_relin_key_new(f->ctx, &f->rlk, f->sk));
+    OK(ckks_galois_keys_new(f->ctx, &f->gk, f->sk, steps, nsteps, 1));
+    f->log_slots = p.logn - 1;
+    f->slots = (size_t)1 << f->log_slots;
+    f->top = p.nq - 1;
+    f->scale = ckks_context_default_scale(f->ctx);
+}
+
+static inline void fixture_free(fixture *f)
+{
+    ckks_galois_keys_free(f->gk);
+    ckks_switch_key_free(f->rlk);
+    ckks_public_key_free(f->pk);
+    ckks_secret_key_free(f->sk);
+    ckks_context_free(f->ctx);
+}
+
+/* Deterministic values uniform in [-1, 1] (splitmix64). */
+static inline void random_vector(double *v, size_t n, uint64_t seed)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t z = (seed += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        z ^= z >> 31;
+        v[i] = (double)(z >> 11) * 0x1p-52 - 1.0;
+    }
+}
+
+/* Encrypt real values v (n of them) at the top level, public key. */
+static inline ckks_ciphertext *encrypt_vector(fixture *f, const double *v, size_t n, int level)
+{
+    ckks_plaintext *pt = ckks_plaintext_new(f->ctx);
+    ckks_ciphertext *ct = ckks_ciphertext_new(f->ctx);
+    OK(ckks_encode_real(f->ctx, pt, v, n, f->log_slots, level, f->scale));
+    OK(ckks_encrypt_pk(f->ctx, ct, pt, f->pk, NULL));
+    ckks_plaintext_free(pt);
+    return ct;
+}
+
+/* -log2 of the largest slot error of ct against want. */
+static inline double precision_bits(fixture *f, const ckks_ciphertext *ct, const double *want, size_t n)
+{
+    ckks_plaintext *pt = ckks_plaintext_new(f->ctx);
+    double *got = malloc(n * sizeof *got);
+    OK(ckks_decrypt(f->ctx, pt, ct, f->sk));
+    OK(ckks_decode_real(f->ctx, pt, got, n));
+    double m = 0;
+    for (size_t i = 0; i < n; i++) m = fmax(m, fabs(got[i] - want[i]));
+    free(got);
+    ckks_plaintext_free(pt);
+    return -log2(m);
+}
+
+#endif
