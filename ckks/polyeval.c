@@ -284,20 +284,24 @@ done:
     return err;
 }
 
-/* The value of the series in res, a fresh ciphertext, at level lvl_out. */
-static int eval_into(pe_state *st, ckks_ciphertext *res, const ckks_ciphertext *x,
-                     const double *coeffs, int d, bool shift, double a, double b,
-                     int lvl_out, double scale)
+/* The value of the series in *res, a new ciphertext at level lvl_out. */
+static int eval_new(pe_state *st, ckks_ciphertext **res, const ckks_ciphertext *x,
+                    const double *coeffs, int d, bool shift, double a, double b,
+                    int lvl_out, double scale)
 {
     const ckks_context *ctx = st->ctx;
+    double c0 = coeffs[0];
     int err;
     if (d == 0) {
-        err = copy_at(ctx, res, x, lvl_out);
+        /* a zero of the right level and scale, plus the constant */
+        if (!(*res = ckks_ciphertext_new(ctx)))
+            return CKKS_ENOMEM;
+        err = copy_at(ctx, *res, x, lvl_out);
         if (!err)
-            err = ckks_mul_int(ctx, res, res, 0);
+            err = ckks_mul_int(ctx, *res, *res, 0);
         if (!err)
-            err = ckks_ciphertext_set_scale(res, scale);
-        return err ? err : ckks_add_const(ctx, res, res, coeffs[0]);
+            err = ckks_ciphertext_set_scale(*res, scale);
+        return err ? err : ckks_add_const(ctx, *res, *res, c0);
     }
 
     st->top = lvl_out + ceil_log2(d + 1);
@@ -317,21 +321,14 @@ static int eval_into(pe_state *st, ckks_ciphertext *res, const ckks_ciphertext *
         if (!err && a + b != 0)
             err = ckks_add_const(ctx, t1, t1, (double)(-((long double)a + b) / w));
     }
-
-    ckks_ciphertext *v = NULL;
-    double c0 = 0;
     if (!err)
-        err = eval_part(st, coeffs, d, lvl_out, scale, &v, &c0);
+        err = eval_part(st, coeffs, d, lvl_out, scale, res, &c0);
     if (!err)
-        err = ckks_rescale(ctx, v, v);
+        err = ckks_rescale(ctx, *res, *res);
     if (!err && fabs(c0) > st->thr)
-        err = ckks_add_const(ctx, v, v, c0);
-    if (!err)
-        err = ckks_ciphertext_copy(res, v);
-    if (!err)
-        err = ckks_ciphertext_set_scale(res, scale);
-    ckks_ciphertext_free(v);
-    return err;
+        err = ckks_add_const(ctx, *res, *res, c0);
+    /* the products above track scale to a few ulps: make it exact */
+    return err ? err : ckks_ciphertext_set_scale(*res, scale);
 }
 
 /* Shared by both bases; [a, b] is [-1, 1] for the power basis. */
@@ -360,10 +357,9 @@ static int eval_series(const ckks_context *ctx, ckks_ciphertext *out,
         return CKKS_EKEY;
 
     double scale = target_scale > 0 ? target_scale : ckks_ciphertext_scale(x);
-    ckks_ciphertext *res = ckks_ciphertext_new(ctx);
-    int err = res ? eval_into(&st, res, x, coeffs, d, depth > ceil_log2(degree + 1),
-                              a, b, lvl_out, scale)
-                  : CKKS_ENOMEM;
+    bool shift = depth > ceil_log2(degree + 1);
+    ckks_ciphertext *res = NULL;
+    int err = eval_new(&st, &res, x, coeffs, d, shift, a, b, lvl_out, scale);
     if (!err)
         err = ckks_ciphertext_copy(out, res);
     if (st.pw) {
