@@ -117,6 +117,22 @@ uint64_t ckks_context_hash(const ckks_context *ctx);
 /* "128-bit (HE Standard, ternary)" or "INSECURE (test parameters)". */
 const char *ckks_context_security(const ckks_context *ctx);
 
+/*
+ * Operation counts since the context was created or last reset, over all
+ * threads (atomic counters: the one mutable part of a context). Costs in
+ * packing/ and bootstrap/ are stated and tested with them.
+ */
+typedef struct {
+    uint64_t key_switches; /* key-switching inner products + ModDown */
+    uint64_t decompositions; /* digit decompositions + ModUp (hoisting shares one) */
+    uint64_t ct_mults;     /* ciphertext x ciphertext tensor products */
+    uint64_t pt_mults;     /* ciphertext x plaintext products */
+    uint64_t rescales;
+} ckks_op_counts;
+
+void ckks_op_counts_get(const ckks_context *ctx, ckks_op_counts *out);
+void ckks_op_counts_reset(const ckks_context *ctx);
+
 /* ---- plaintexts and ciphertexts ---------------------------------------- */
 
 typedef struct ckks_plaintext ckks_plaintext;

@@ -71,7 +71,8 @@ int ckks_context_new(ckks_context **out, const ckks_params *p, unsigned flags)
     ctx->rescale_inv_shoup = calloc((size_t)p->nq, sizeof *ctx->rescale_inv_shoup);
     ctx->p_inv_mod_q = calloc((size_t)p->nq, sizeof(uint64_t));
     ctx->p_inv_mod_q_shoup = calloc((size_t)p->nq, sizeof(uint64_t));
-    if (!ctx->mod || !ctx->ntt || !ctx->rescale_inv || !ctx->rescale_inv_shoup ||
+    ctx->counters = calloc(1, sizeof *ctx->counters);
+    if (!ctx->counters || !ctx->mod || !ctx->ntt || !ctx->rescale_inv || !ctx->rescale_inv_shoup ||
         !ctx->p_inv_mod_q || !ctx->p_inv_mod_q_shoup)
         goto fail;
 
@@ -132,6 +133,7 @@ void ckks_context_free(ckks_context *ctx)
     free(ctx->p_inv_mod_q_shoup);
     free(ctx->ntt);
     free(ctx->mod);
+    free(ctx->counters);
     free(ctx);
 }
 
@@ -153,4 +155,24 @@ const char *ckks_context_security(const ckks_context *ctx)
     if (ctx->params.insecure) return "INSECURE (test parameters)";
     return ctx->params.hamming_weight ? "128-bit (HE Standard, sparse ternary, conservative bound)"
                                       : "128-bit (HE Standard, uniform ternary)";
+}
+
+void ckks_op_counts_get(const ckks_context *ctx, ckks_op_counts *out)
+{
+    ckks_counters *c = ctx->counters;
+    out->key_switches = atomic_load(&c->key_switches);
+    out->decompositions = atomic_load(&c->decompositions);
+    out->ct_mults = atomic_load(&c->ct_mults);
+    out->pt_mults = atomic_load(&c->pt_mults);
+    out->rescales = atomic_load(&c->rescales);
+}
+
+void ckks_op_counts_reset(const ckks_context *ctx)
+{
+    ckks_counters *c = ctx->counters;
+    atomic_store(&c->key_switches, 0);
+    atomic_store(&c->decompositions, 0);
+    atomic_store(&c->ct_mults, 0);
+    atomic_store(&c->pt_mults, 0);
+    atomic_store(&c->rescales, 0);
 }

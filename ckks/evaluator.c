@@ -210,6 +210,7 @@ int ckks_mul(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertex
     if (a == out) a0 = out->c[0], a1 = out->c[1];
     if (b == out) b0 = out->c[0], b1 = out->c[1];
     size_t n = ctx->n;
+    ckks_count(ctx, ct_mults);
 #pragma omp parallel for schedule(static)
     for (int i = 0; i <= level; i++) {
         const ckks_mod *m = &ctx->mod[i];
@@ -277,6 +278,7 @@ int ckks_mul_plain(const ckks_context *ctx, ckks_ciphertext *out, const ckks_cip
     if (out != a && (err = ckks_ciphertext_copy(out, a))) return err;
     out->seeded = false;
     out->scale = a->scale * p->scale;
+    ckks_count(ctx, pt_mults);
     size_t n = ctx->n;
     for (int k = 0; k < out->size; k++)
 #pragma omp parallel for schedule(static)
@@ -368,6 +370,7 @@ int ckks_rescale(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphe
     }
     free(last);
     free(tmp);
+    ckks_count(ctx, rescales);
     out->level = l - 1;
     out->scale = a->scale / (double)ml->q;
     out->seeded = false;

@@ -7,6 +7,7 @@
 #include "ckks.h"
 #include "modarith.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 /* ---- NTT (ntt.c, ntt_avx512.c) ------------------------------------------
@@ -102,6 +103,13 @@ enum {
 
 struct ckks_encoder_tables; /* encoder.c */
 
+typedef struct {
+    _Atomic uint64_t key_switches, decompositions, ct_mults, pt_mults, rescales;
+} ckks_counters;
+
+/* Count one operation: ckks_count(ctx, rescales). */
+#define ckks_count(ctx, field) atomic_fetch_add_explicit(&(ctx)->counters->field, 1, memory_order_relaxed)
+
 struct ckks_context {
     ckks_params params;
     int logn;
@@ -118,6 +126,7 @@ struct ckks_context {
     /* ModDown: P^-1 mod q_i and P mod q_i */
     uint64_t *p_inv_mod_q, *p_inv_mod_q_shoup;
     struct ckks_encoder_tables *enc;
+    ckks_counters *counters;     /* the only mutable state: atomic */
     /* galois element -> NTT-domain permutation is computed on demand */
 };
 

@@ -69,6 +69,7 @@ int ckks_ks_decompose(const ckks_context *ctx, const uint64_t *c, int level, ckk
         free(d);
         return err;
     }
+    ckks_count(ctx, decompositions);
     out->level = level;
     out->ndigits = ndigits;
     out->ext = ext;
@@ -133,6 +134,7 @@ int ckks_ks_apply(const ckks_context *ctx, const ckks_ks_decomp *d, const ckks_s
             a1[c] = ckks_mod_reduce128(s1, m);
         }
     }
+    ckks_count(ctx, key_switches);
     int err = mod_down(ctx, level, acc, out0);
     if (!err) err = mod_down(ctx, level, acc + words, out1);
     free(acc);

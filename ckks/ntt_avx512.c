@@ -73,132 +73,118 @@ INLINE void bf_gs(vec *x, vec *y, twiddle t, vec q, vec q2)
     *y = mul_shoup(_mm512_sub_epi64(_mm512_add_epi64(u, q2), v), t, q, q2);
 }
 
-/*
- * Forward stages m, 2m, .., 2^(r-1) m (distances h, h/2, ..), r <= 3, with
- * h >> (r - 1) >= 8: each block of stage m is swept 8 lanes at a time
- * through 2^r vectors d = h >> (r - 1) apart.
- */
-INLINE void fwd_pass(const ckks_ntt_table *t, uint64_t *a, size_t m, size_t h, int r)
+/* Forward stage m (butterfly distance h >= 8): block i uses fwd[m + i]. */
+static void fwd_stage(const ckks_ntt_table *t, uint64_t *a, size_t m, size_t h)
 {
     const vec q = _mm512_set1_epi64((long long)t->m.q), q2 = _mm512_add_epi64(q, q);
-    const size_t d = h >> (r - 1), nv = (size_t)1 << r;
     for (size_t i = 0; i < m; i++) {
-        twiddle tw[7]; /* stage s, block g: tw[(1 << s) - 1 + g] */
-        for (int s = 0; s < r; s++)
-            for (size_t g = 0; g < (size_t)1 << s; g++)
-                tw[(1 << s) - 1 + g] =
-                    tw_bcast(t->fwd, t->fwd_shoup, ((m + i) << s) + g);
-        uint64_t *x = a + 2 * i * h;
-        for (size_t j = 0; j < d; j += 8) {
-            vec v[8];
-            for (size_t k = 0; k < nv; k++)
-                v[k] = _mm512_loadu_si512(x + j + k * d);
-            for (int s = 0; s < r; s++) {
-                size_t dist = nv >> (s + 1);
-                for (size_t g = 0; g < (size_t)1 << s; g++)
-                    for (size_t k = 0; k < dist; k++)
-                        bf_ct(&v[2 * g * dist + k], &v[2 * g * dist + k + dist],
-                              tw[(1 << s) - 1 + g], q, q2);
-            }
-            for (size_t k = 0; k < nv; k++)
-                _mm512_storeu_si512(x + j + k * d, v[k]);
+        const twiddle tw = tw_bcast(t->fwd, t->fwd_shoup, m + i);
+        uint64_t *x = a + 2 * i * h, *y = x + h;
+        for (size_t j = 0; j < h; j += 8) {
+            vec u = _mm512_load_si512(x + j), v = _mm512_load_si512(y + j);
+            bf_ct(&u, &v, tw, q, q2);
+            _mm512_store_si512(x + j, u);
+            _mm512_store_si512(y + j, v);
         }
     }
 }
 
-/* Inverse stages m, m/2, .., m >> (r - 1) (distances h, 2h, ..), h >= 8.
- * With last, the final one is stage 1 and takes the factor N^-1. */
-INLINE void inv_pass(const ckks_ntt_table *t, uint64_t *a, size_t m, size_t h, int r,
-                     bool last)
+/* Inverse stage m (distance h >= 8). The last one (m = 1) also scales the
+ * sums by N^-1 (the differences get it from inv[1]) and reduces to [0, q). */
+INLINE void inv_stage(const ckks_ntt_table *t, uint64_t *a, size_t m, size_t h, bool last)
 {
     const vec q = _mm512_set1_epi64((long long)t->m.q), q2 = _mm512_add_epi64(q, q);
-    const size_t nv = (size_t)1 << r, mc = m >> (r - 1); /* coarsest stage */
     const twiddle ninv = tw_bcast(&t->ninv, &t->ninv_shoup, 0);
-    for (size_t i = 0; i < mc; i++) {
-        twiddle tw[7]; /* stage s (coarsest first), block g */
-        for (int s = 0; s < r; s++)
-            for (size_t g = 0; g < (size_t)1 << s; g++)
-                tw[(1 << s) - 1 + g] = tw_bcast(t->inv, t->inv_shoup, ((mc + i) << s) + g);
-        uint64_t *x = a + i * nv * h;
+    for (size_t i = 0; i < m; i++) {
+        const twiddle tw = tw_bcast(t->inv, t->inv_shoup, m + i);
+        uint64_t *x = a + 2 * i * h, *y = x + h;
         for (size_t j = 0; j < h; j += 8) {
-            vec v[8];
-            for (size_t k = 0; k < nv; k++)
-                v[k] = _mm512_loadu_si512(x + j + k * h);
-            for (int s = r - 1; s >= 0; s--) {
-                size_t dist = nv >> (s + 1);
-                for (size_t g = 0; g < (size_t)1 << s; g++)
-                    for (size_t k = 0; k < dist; k++)
-                        bf_gs(&v[2 * g * dist + k], &v[2 * g * dist + k + dist],
-                              tw[(1 << s) - 1 + g], q, q2);
-            }
+            vec u = _mm512_load_si512(x + j), v = _mm512_load_si512(y + j);
+            bf_gs(&u, &v, tw, q, q2);
             if (last) {
-                /* stage 1 gave v[0] = x + y unscaled: scale it, reduce all */
-                for (size_t k = 0; k < nv; k++) {
-                    if (k < nv / 2) v[k] = mul_shoup(v[k], ninv, q, q2);
-                    v[k] = csub(v[k], q);
-                }
+                u = csub(mul_shoup(u, ninv, q, q2), q);
+                v = csub(v, q);
             }
-            for (size_t k = 0; k < nv; k++)
-                _mm512_storeu_si512(x + j + k * h, v[k]);
+            _mm512_store_si512(x + j, u);
+            _mm512_store_si512(y + j, v);
         }
     }
 }
 
-/* Lane regroupings of a pair of vectors (x, y) = a[0..15] for the stages of
- * distance 4, 2, 1: each stage pairs lanes of u with the same lanes of v. */
+/*
+ * The stages of distance 4, 2, 1 run on PAIRS independent pairs of vectors
+ * at a time (for instruction-level parallelism). Each
+ * pair (x, y) = 16 values is regrouped into (u, v) so that a stage pairs
+ * lanes of u with the same lanes of v:
+ *   distance 4: u = values 0-3 8-11,          v = 4-7 12-15
+ *   distance 2: u = 0 1 4 5 8 9 12 13,        v = 2 3 6 7 10 11 14 15
+ *   distance 1: u = the even values,          v = the odd ones
+ * so that twiddles span 4, 2 and 1 lanes.
+ */
+#define PAIRS 4
 #define IDX(...) _mm512_set_epi64(__VA_ARGS__)
 #define LO_HALVES 0x44 /* x.0-3 y.0-3 */
 #define HI_HALVES 0xee /* x.4-7 y.4-7 */
 
-/* Twiddles of stages m = N/8, N/4 (each spans 4, 2 lanes) and N/2, for
- * a[j..j+15]. */
-INLINE twiddle tw_span4(const uint64_t *w, const uint64_t *ws, size_t i)
+/* Twiddles of pair g (values 16g .. 16g + 15) from the tables of the
+ * stages N/8, N/4, N/2 (w, ws point to entry 0 of the stage). */
+INLINE twiddle tw_span4(const uint64_t *w, const uint64_t *ws, size_t g)
 {
-    const vec idx = IDX(1, 1, 1, 1, 0, 0, 0, 0);
-    return tw_make(_mm512_permutexvar_epi64(idx, _mm512_castsi128_si512(
-                       _mm_load_si128((const __m128i *)(w + i)))),
-                   _mm512_permutexvar_epi64(idx, _mm512_castsi128_si512(
-                       _mm_load_si128((const __m128i *)(ws + i)))));
+    const vec idx = _mm512_add_epi64(IDX(1, 1, 1, 1, 0, 0, 0, 0),
+                                     _mm512_set1_epi64(2 * (long long)(g % 4)));
+    return tw_make(_mm512_permutexvar_epi64(idx, _mm512_load_si512(w + 8 * (g / 4))),
+                   _mm512_permutexvar_epi64(idx, _mm512_load_si512(ws + 8 * (g / 4))));
 }
 
-INLINE twiddle tw_span2(const uint64_t *w, const uint64_t *ws, size_t i)
+INLINE twiddle tw_span2(const uint64_t *w, const uint64_t *ws, size_t g)
 {
-    const vec idx = IDX(3, 3, 2, 2, 1, 1, 0, 0);
-    return tw_make(_mm512_permutexvar_epi64(idx, _mm512_castsi256_si512(
-                       _mm256_load_si256((const __m256i *)(w + i)))),
-                   _mm512_permutexvar_epi64(idx, _mm512_castsi256_si512(
-                       _mm256_load_si256((const __m256i *)(ws + i)))));
+    const vec idx = _mm512_add_epi64(IDX(3, 3, 2, 2, 1, 1, 0, 0),
+                                     _mm512_set1_epi64(4 * (long long)(g % 2)));
+    return tw_make(_mm512_permutexvar_epi64(idx, _mm512_load_si512(w + 8 * (g / 2))),
+                   _mm512_permutexvar_epi64(idx, _mm512_load_si512(ws + 8 * (g / 2))));
 }
 
-INLINE twiddle tw_span1(const uint64_t *w, const uint64_t *ws, size_t i)
+INLINE twiddle tw_span1(const uint64_t *w, const uint64_t *ws, size_t g)
 {
-    return tw_make(_mm512_load_si512(w + i), _mm512_load_si512(ws + i));
+    return tw_make(_mm512_load_si512(w + 8 * g), _mm512_load_si512(ws + 8 * g));
 }
 
 /* The last three forward stages and the final reduction to [0, q). */
 static void fwd_tail(const ckks_ntt_table *t, uint64_t *a)
 {
     const vec q = _mm512_set1_epi64((long long)t->m.q), q2 = _mm512_add_epi64(q, q);
-    const vec mix2_lo = IDX(13, 12, 5, 4, 9, 8, 1, 0), mix2_hi = IDX(15, 14, 7, 6, 11, 10, 3, 2);
+    const vec mix_lo = IDX(13, 12, 5, 4, 9, 8, 1, 0), mix_hi = IDX(15, 14, 7, 6, 11, 10, 3, 2);
     const vec zip_lo = IDX(11, 3, 10, 2, 9, 1, 8, 0), zip_hi = IDX(15, 7, 14, 6, 13, 5, 12, 4);
     const size_t n = t->n;
-    for (size_t j = 0; j < n; j += 16) {
-        vec x = _mm512_loadu_si512(a + j), y = _mm512_loadu_si512(a + j + 8);
-        /* distance 4: u, v = positions 0-3 8-11, 4-7 12-15 */
-        vec u = _mm512_shuffle_i64x2(x, y, LO_HALVES), v = _mm512_shuffle_i64x2(x, y, HI_HALVES);
-        bf_ct(&u, &v, tw_span4(t->fwd, t->fwd_shoup, n / 8 + j / 8), q, q2);
-        /* distance 2: 0 1 4 5 8 9 12 13, 2 3 6 7 10 11 14 15 */
-        x = _mm512_permutex2var_epi64(u, mix2_lo, v);
-        y = _mm512_permutex2var_epi64(u, mix2_hi, v);
-        bf_ct(&x, &y, tw_span2(t->fwd, t->fwd_shoup, n / 4 + j / 4), q, q2);
-        /* distance 1: even, odd positions */
-        u = _mm512_unpacklo_epi64(x, y);
-        v = _mm512_unpackhi_epi64(x, y);
-        bf_ct(&u, &v, tw_span1(t->fwd, t->fwd_shoup, n / 2 + j / 2), q, q2);
-        u = csub(csub(u, q2), q);
-        v = csub(csub(v, q2), q);
-        _mm512_storeu_si512(a + j, _mm512_permutex2var_epi64(u, zip_lo, v));
-        _mm512_storeu_si512(a + j + 8, _mm512_permutex2var_epi64(u, zip_hi, v));
+    const uint64_t *w = t->fwd, *ws = t->fwd_shoup;
+    for (size_t g0 = 0; g0 < n / 16; g0 += PAIRS) {
+        uint64_t *x = a + 16 * g0;
+        vec u[PAIRS], v[PAIRS], e[PAIRS], f[PAIRS];
+        for (size_t k = 0; k < PAIRS; k++) {
+            vec lo = _mm512_load_si512(x + 16 * k), hi = _mm512_load_si512(x + 16 * k + 8);
+            u[k] = _mm512_shuffle_i64x2(lo, hi, LO_HALVES);
+            v[k] = _mm512_shuffle_i64x2(lo, hi, HI_HALVES);
+        }
+        for (size_t k = 0; k < PAIRS; k++)
+            bf_ct(&u[k], &v[k], tw_span4(w + n / 8, ws + n / 8, g0 + k), q, q2);
+        for (size_t k = 0; k < PAIRS; k++) {
+            e[k] = _mm512_permutex2var_epi64(u[k], mix_lo, v[k]);
+            f[k] = _mm512_permutex2var_epi64(u[k], mix_hi, v[k]);
+        }
+        for (size_t k = 0; k < PAIRS; k++)
+            bf_ct(&e[k], &f[k], tw_span2(w + n / 4, ws + n / 4, g0 + k), q, q2);
+        for (size_t k = 0; k < PAIRS; k++) {
+            u[k] = _mm512_unpacklo_epi64(e[k], f[k]);
+            v[k] = _mm512_unpackhi_epi64(e[k], f[k]);
+        }
+        for (size_t k = 0; k < PAIRS; k++)
+            bf_ct(&u[k], &v[k], tw_span1(w + n / 2, ws + n / 2, g0 + k), q, q2);
+        for (size_t k = 0; k < PAIRS; k++) {
+            u[k] = csub(csub(u[k], q2), q);
+            v[k] = csub(csub(v[k], q2), q);
+            _mm512_store_si512(x + 16 * k, _mm512_permutex2var_epi64(u[k], zip_lo, v[k]));
+            _mm512_store_si512(x + 16 * k + 8, _mm512_permutex2var_epi64(u[k], zip_hi, v[k]));
+        }
     }
 }
 
@@ -206,66 +192,62 @@ static void fwd_tail(const ckks_ntt_table *t, uint64_t *a)
 static void inv_head(const ckks_ntt_table *t, uint64_t *a)
 {
     const vec q = _mm512_set1_epi64((long long)t->m.q), q2 = _mm512_add_epi64(q, q);
-    const vec mix2_lo = IDX(13, 12, 5, 4, 9, 8, 1, 0), mix2_hi = IDX(15, 14, 7, 6, 11, 10, 3, 2);
+    const vec mix_lo = IDX(13, 12, 5, 4, 9, 8, 1, 0), mix_hi = IDX(15, 14, 7, 6, 11, 10, 3, 2);
     const vec even = IDX(14, 12, 10, 8, 6, 4, 2, 0), odd = IDX(15, 13, 11, 9, 7, 5, 3, 1);
     const size_t n = t->n;
-    for (size_t j = 0; j < n; j += 16) {
-        vec x = _mm512_loadu_si512(a + j), y = _mm512_loadu_si512(a + j + 8);
-        vec u = _mm512_permutex2var_epi64(x, even, y), v = _mm512_permutex2var_epi64(x, odd, y);
-        bf_gs(&u, &v, tw_span1(t->inv, t->inv_shoup, n / 2 + j / 2), q, q2);
-        x = _mm512_unpacklo_epi64(u, v);
-        y = _mm512_unpackhi_epi64(u, v);
-        bf_gs(&x, &y, tw_span2(t->inv, t->inv_shoup, n / 4 + j / 4), q, q2);
-        u = _mm512_permutex2var_epi64(x, mix2_lo, y);
-        v = _mm512_permutex2var_epi64(x, mix2_hi, y);
-        bf_gs(&u, &v, tw_span4(t->inv, t->inv_shoup, n / 8 + j / 8), q, q2);
-        _mm512_storeu_si512(a + j, _mm512_shuffle_i64x2(u, v, LO_HALVES));
-        _mm512_storeu_si512(a + j + 8, _mm512_shuffle_i64x2(u, v, HI_HALVES));
+    const uint64_t *w = t->inv, *ws = t->inv_shoup;
+    for (size_t g0 = 0; g0 < n / 16; g0 += PAIRS) {
+        uint64_t *x = a + 16 * g0;
+        vec u[PAIRS], v[PAIRS], e[PAIRS], f[PAIRS];
+        for (size_t k = 0; k < PAIRS; k++) {
+            vec lo = _mm512_load_si512(x + 16 * k), hi = _mm512_load_si512(x + 16 * k + 8);
+            u[k] = _mm512_permutex2var_epi64(lo, even, hi);
+            v[k] = _mm512_permutex2var_epi64(lo, odd, hi);
+        }
+        for (size_t k = 0; k < PAIRS; k++)
+            bf_gs(&u[k], &v[k], tw_span1(w + n / 2, ws + n / 2, g0 + k), q, q2);
+        for (size_t k = 0; k < PAIRS; k++) {
+            e[k] = _mm512_unpacklo_epi64(u[k], v[k]);
+            f[k] = _mm512_unpackhi_epi64(u[k], v[k]);
+        }
+        for (size_t k = 0; k < PAIRS; k++)
+            bf_gs(&e[k], &f[k], tw_span2(w + n / 4, ws + n / 4, g0 + k), q, q2);
+        for (size_t k = 0; k < PAIRS; k++) {
+            u[k] = _mm512_permutex2var_epi64(e[k], mix_lo, f[k]);
+            v[k] = _mm512_permutex2var_epi64(e[k], mix_hi, f[k]);
+        }
+        for (size_t k = 0; k < PAIRS; k++)
+            bf_gs(&u[k], &v[k], tw_span4(w + n / 8, ws + n / 8, g0 + k), q, q2);
+        for (size_t k = 0; k < PAIRS; k++) {
+            _mm512_store_si512(x + 16 * k, _mm512_shuffle_i64x2(u[k], v[k], LO_HALVES));
+            _mm512_store_si512(x + 16 * k + 8, _mm512_shuffle_i64x2(u[k], v[k], HI_HALVES));
+        }
     }
 }
 
-/* Stages of distance >= 8 in passes of 3, else 2 (or 1 when alone). */
-static int pass_stages(int left)
-{
-    return left % 3 == 0 ? 3 : left == 1 ? 1 : 2;
-}
-
+/* Radix-2 sweeps measured faster here than sweeps fusing 2 or 3 stages:
+ * the data stays in L2 and the multiplier is the bottleneck. */
 static void forward(const ckks_ntt_table *t, uint64_t *a)
 {
-    size_t m = 1, h = t->n / 2;
-    for (int left = t->logn - 3; left > 0;) {
-        int r = pass_stages(left);
-        if (r == 3) fwd_pass(t, a, m, h, 3);
-        else if (r == 2) fwd_pass(t, a, m, h, 2);
-        else fwd_pass(t, a, m, h, 1);
-        m <<= r;
-        h >>= r;
-        left -= r;
-    }
+    for (size_t m = 1, h = t->n / 2; h >= 8; m <<= 1, h >>= 1)
+        fwd_stage(t, a, m, h);
     fwd_tail(t, a);
 }
 
 static void inverse(const ckks_ntt_table *t, uint64_t *a)
 {
     inv_head(t, a);
-    size_t m = t->n / 16, h = 8;
-    for (int left = t->logn - 3; left > 0;) {
-        int r = pass_stages(left);
-        bool last = r == left;
-        if (r == 3) last ? inv_pass(t, a, m, h, 3, true) : inv_pass(t, a, m, h, 3, false);
-        else if (r == 2) last ? inv_pass(t, a, m, h, 2, true) : inv_pass(t, a, m, h, 2, false);
-        else last ? inv_pass(t, a, m, h, 1, true) : inv_pass(t, a, m, h, 1, false);
-        m >>= r;
-        h <<= r;
-        left -= r;
-    }
+    for (size_t m = t->n / 16, h = 8; m > 1; m >>= 1, h <<= 1)
+        inv_stage(t, a, m, h, false);
+    inv_stage(t, a, 1, t->n / 2, true);
 }
 
-/* The vector code needs 16 lanes per pass; smaller rings go the scalar way. */
+/* The vector code works on blocks of 64 values; smaller rings go the
+ * scalar way. */
 bool ckks_ntt_forward_avx512(const ckks_ntt_table *t, uint64_t *a)
 {
     if (!ckks_cpu_has_avx512()) return false;
-    if (t->logn < 4) ckks_ntt_forward_scalar(t, a);
+    if (t->logn < 6) ckks_ntt_forward_scalar(t, a);
     else forward(t, a);
     return true;
 }
@@ -273,7 +255,7 @@ bool ckks_ntt_forward_avx512(const ckks_ntt_table *t, uint64_t *a)
 bool ckks_ntt_inverse_avx512(const ckks_ntt_table *t, uint64_t *a)
 {
     if (!ckks_cpu_has_avx512()) return false;
-    if (t->logn < 4) ckks_ntt_inverse_scalar(t, a);
+    if (t->logn < 6) ckks_ntt_inverse_scalar(t, a);
     else inverse(t, a);
     return true;
 }

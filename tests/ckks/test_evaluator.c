@@ -206,3 +206,18 @@ Test(evaluator, mismatches_are_errors)
     ckks_context_free(other);
     cr_assert_eq(ckks_add(f.ctx, c, a, NULL), CKKS_EINVAL);
 }
+
+Test(evaluator, counters)
+{
+    ckks_op_counts n;
+    ckks_op_counts_reset(f.ctx);
+    OK(ckks_mul_relin(f.ctx, c, a, b, f.rlk));
+    OK(ckks_rescale(f.ctx, c, c));
+    OK(ckks_add(f.ctx, c, c, c));
+    ckks_op_counts_get(f.ctx, &n);
+    cr_assert_eq(n.ct_mults, 1);
+    cr_assert_eq(n.key_switches, 1);
+    cr_assert_eq(n.decompositions, 1);
+    cr_assert_eq(n.rescales, 1);
+    cr_assert_eq(n.pt_mults, 0);
+}

@@ -138,3 +138,22 @@ Test(rotate, at_lower_levels)
     OK(ckks_rotate(f.ctx, c, c, 2, f.gk));
     expect_rotated(c, 3, f.slots, x);
 }
+
+Test(rotate, counters_show_what_hoisting_saves)
+{
+    const int hs[3] = {1, 2, 4};
+    ckks_ciphertext *out[3];
+    for (int k = 0; k < 3; k++) out[k] = ckks_ciphertext_new(f.ctx);
+    ckks_op_counts n;
+    ckks_op_counts_reset(f.ctx);
+    OK(ckks_rotate_hoisted(f.ctx, out, a, hs, 3, f.gk));
+    ckks_op_counts_get(f.ctx, &n);
+    cr_assert_eq(n.decompositions, 1);
+    cr_assert_eq(n.key_switches, 3);
+    ckks_op_counts_reset(f.ctx);
+    OK(ckks_rotate(f.ctx, c, a, 7, f.gk)); /* composed: 5 + 2, two key switches */
+    ckks_op_counts_get(f.ctx, &n);
+    cr_assert_eq(n.decompositions, 2);
+    cr_assert_eq(n.key_switches, 2);
+    for (int k = 0; k < 3; k++) ckks_ciphertext_free(out[k]);
+}
