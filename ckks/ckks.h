@@ -203,6 +203,16 @@ void ckks_public_key_free(ckks_public_key *pk);
 
 int ckks_relin_key_new(const ckks_context *ctx, ckks_switch_key **out,
                        const ckks_secret_key *sk);
+/*
+ * A secret key of the given Hamming weight (0: dense ternary), whatever
+ * the parameter set says: the ephemeral sparse secret of sparse-secret
+ * encapsulation in bootstrapping. Security is that of the set's own key.
+ */
+int ckks_secret_key_new_sparse(const ckks_context *ctx, ckks_secret_key **out,
+                               int hamming_weight, const uint8_t seed[CKKS_SEED_BYTES]);
+/* A key that switches ciphertexts under `from` to ciphertexts under `to`. */
+int ckks_switching_key_new(const ckks_context *ctx, ckks_switch_key **out,
+                           const ckks_secret_key *from, const ckks_secret_key *to);
 void ckks_switch_key_free(ckks_switch_key *k);
 
 /*
@@ -283,6 +293,15 @@ int ckks_mul_const(const ckks_context *ctx, ckks_ciphertext *out,
 /* Divide by the last prime q_l: level - 1, scale / q_l (exactly). */
 int ckks_rescale(const ckks_context *ctx, ckks_ciphertext *out,
                  const ckks_ciphertext *a);
+/* Re-encrypt a under the target secret of k (from ckks_switching_key_new). */
+int ckks_key_switch(const ckks_context *ctx, ckks_ciphertext *out,
+                    const ckks_ciphertext *a, const ckks_switch_key *k);
+/*
+ * ModRaise (bootstrapping): a at level 0 becomes a ciphertext at the top
+ * level whose message is m + q_0 I for a small integer polynomial I
+ * (|I| <= about (h + 1) / 2 for a secret of weight h).
+ */
+int ckks_mod_raise(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a);
 /* Drop the top `levels` primes without changing the message or scale. */
 int ckks_drop_level(const ckks_context *ctx, ckks_ciphertext *ct, int levels);
 /* Drop levels until ct is at `level`. */

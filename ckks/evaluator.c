@@ -394,3 +394,41 @@ int ckks_set_level(const ckks_context *ctx, ckks_ciphertext *ct, int level)
     if (level < 0 || level > ct->level) return CKKS_ELEVEL;
     return ckks_drop_level(ctx, ct, ct->level - level);
 }
+
+int ckks_mod_raise(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a)
+{
+    int err = check_ct(ctx, a);
+    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    if (err) return err;
+    if (a->level != 0) return CKKS_ELEVEL;
+    if (a->size != 2) return CKKS_ESIZE;
+    int top = ctx->nq - 1, size = a->size;
+    size_t n = ctx->n;
+    const ckks_mod *m0 = &ctx->mod[0];
+    int64_t *x = malloc((size_t)size * n * sizeof *x);
+    uint64_t *t = aligned_alloc(64, n * sizeof *t);
+    if (!x || !t) {
+        free(x);
+        free(t);
+        return CKKS_ENOMEM;
+    }
+    /* centered coefficients of each component mod q_0 */
+    for (int k = 0; k < size; k++) {
+        memcpy(t, a->c[k], n * sizeof *t);
+        ckks_ntt_inverse(&ctx->ntt[0], t);
+        for (size_t c = 0; c < n; c++)
+            x[(size_t)k * n + c] = t[c] > m0->q / 2 ? (int64_t)t[c] - (int64_t)m0->q : (int64_t)t[c];
+    }
+    free(t);
+    double scale = a->scale;
+    int log_slots = a->log_slots;
+    if ((err = prepare(out, top, size, scale, log_slots))) {
+        free(x);
+        return err;
+    }
+    int limbs[CKKS_MAX_PRIMES];
+    for (int i = 0; i <= top; i++) limbs[i] = i;
+    for (int k = 0; k < size; k++) ckks_small_to_ntt(ctx, x + (size_t)k * n, limbs, top + 1, out->c[k]);
+    free(x);
+    return 0;
+}

@@ -163,6 +163,7 @@ struct ckks_ciphertext {
 
 struct ckks_secret_key {
     uint64_t hash;
+    int hamming_weight;              /* 0: dense ternary */
     uint8_t seed[CKKS_SEED_BYTES];   /* everything derives from it */
     size_t n;
     int8_t *s;                       /* n coefficients */
@@ -182,9 +183,12 @@ struct ckks_public_key {
  * s' = s^2, t = s. Galois element g: s' = s, t = sigma_g^-1(s), so that a
  * rotation key-switches unpermuted digits and permutes only the result.
  */
+/* The galois field of a key between two secrets (the identity element). */
+#define CKKS_SWITCH_GALOIS 1
+
 struct ckks_switch_key {
     uint64_t hash;
-    uint64_t galois;                 /* 0 for relinearization */
+    uint64_t galois;                 /* 0: relinearization, 1: between secrets */
     int dnum;
     size_t words;                    /* (nq + np) * N, per array */
     uint8_t seed[CKKS_SEED_BYTES];   /* of the a_j */

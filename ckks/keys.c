@@ -4,22 +4,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A fresh 32-byte seed for a derived key, from the secret seed. */
-static void derive_seed(const ckks_secret_key *sk, uint64_t index, uint8_t out[CKKS_SEED_BYTES])
+/* A fresh 32-byte seed for a derived key, from a secret master seed. */
+static void derive_seed(const uint8_t master[CKKS_SEED_BYTES], uint64_t index,
+                        uint8_t out[CKKS_SEED_BYTES])
 {
     ckks_prng p;
-    ckks_prng_init(&p, sk->seed, CKKS_DOMAIN_KEYSEED, index);
+    ckks_prng_init(&p, master, CKKS_DOMAIN_KEYSEED, index);
     ckks_prng_bytes(&p, out, CKKS_SEED_BYTES);
 }
 
-/* Gaussian error from the secret seed, on limbs[0..nlimbs-1], NTT form. */
-static int error_ntt(const ckks_context *ctx, const ckks_secret_key *sk, uint32_t domain,
+/* Gaussian error from a secret master seed, on limbs[0..nlimbs-1], NTT form. */
+static int error_ntt(const ckks_context *ctx, const uint8_t master[CKKS_SEED_BYTES], uint32_t domain,
                      uint64_t index, const int *limbs, int nlimbs, uint64_t *out)
 {
     int64_t *e = malloc(ctx->n * sizeof *e);
     if (!e) return CKKS_ENOMEM;
     ckks_prng p;
-    ckks_prng_init(&p, sk->seed, domain, index);
+    ckks_prng_init(&p, master, domain, index);
     ckks_sample_gaussian(&p, ctx->n, 3.2, e);
     ckks_small_to_ntt(ctx, e, limbs, nlimbs, out);
     free(e);
@@ -34,7 +35,14 @@ static void all_limbs(int count, int *limbs)
 int ckks_secret_key_new(const ckks_context *ctx, ckks_secret_key **out,
                         const uint8_t seed[CKKS_SEED_BYTES])
 {
-    if (!ctx || !out) return CKKS_EINVAL;
+    if (!ctx) return CKKS_EINVAL;
+    return ckks_secret_key_new_sparse(ctx, out, ctx->params.hamming_weight, seed);
+}
+
+int ckks_secret_key_new_sparse(const ckks_context *ctx, ckks_secret_key **out, int hamming_weight,
+                               const uint8_t seed[CKKS_SEED_BYTES])
+{
+    if (!ctx || !out || hamming_weight < 0 || (size_t)hamming_weight > ctx->n) return CKKS_EINVAL;
     *out = NULL;
     size_t n = ctx->n;
     int nm = ctx->nq + ctx->np;
@@ -43,6 +51,7 @@ int ckks_secret_key_new(const ckks_context *ctx, ckks_secret_key **out,
     if (!sk || !wide) goto nomem;
     sk->hash = ctx->hash;
     sk->n = n;
+    sk->hamming_weight = hamming_weight;
     if (seed) {
         memcpy(sk->seed, seed, CKKS_SEED_BYTES);
     } else if (ckks_random_seed(sk->seed)) {
@@ -55,8 +64,8 @@ int ckks_secret_key_new(const ckks_context *ctx, ckks_secret_key **out,
     if (!sk->s || !sk->s_ntt) goto nomem;
     ckks_prng p;
     ckks_prng_init(&p, sk->seed, CKKS_DOMAIN_SECRET, 0);
-    if (ctx->params.hamming_weight)
-        ckks_sample_ternary_hw(&p, n, ctx->params.hamming_weight, sk->s);
+    if (hamming_weight)
+        ckks_sample_ternary_hw(&p, n, hamming_weight, sk->s);
     else
         ckks_sample_ternary(&p, n, sk->s);
     for (size_t i = 0; i < n; i++) wide[i] = sk->s[i];
@@ -117,9 +126,9 @@ int ckks_public_key_new(const ckks_context *ctx, ckks_public_key **out,
     }
     int limbs[CKKS_MAX_PRIMES];
     all_limbs(ctx->nq, limbs);
-    derive_seed(sk, 0, pk->seed);
+    derive_seed(sk->seed, 0, pk->seed);
     ckks_expand_uniform(ctx, pk->seed, CKKS_DOMAIN_PK_A, 0, limbs, ctx->nq, pk->a);
-    int err = error_ntt(ctx, sk, CKKS_DOMAIN_PK_E, 0, limbs, ctx->nq, pk->b);
+    int err = error_ntt(ctx, sk->seed, CKKS_DOMAIN_PK_E, 0, limbs, ctx->nq, pk->b);
     if (err) {
         ckks_public_key_free(pk);
         return err;
@@ -180,8 +189,9 @@ void ckks_switch_key_expand(const ckks_context *ctx, ckks_switch_key *k)
                             limbs, ctx->nq + ctx->np, k->a[j]);
 }
 
-/* A key switching from s_from to s_to (both NTT over Q u P). */
-static int switch_key_new(const ckks_context *ctx, const ckks_secret_key *sk,
+/* A key switching from s_from to s_to (both NTT over Q u P), its
+ * randomness derived from the secret master seed. */
+static int switch_key_new(const ckks_context *ctx, const uint8_t master[CKKS_SEED_BYTES],
                           const uint64_t *s_from, const uint64_t *s_to, uint64_t galois,
                           ckks_switch_key **out)
 {
@@ -190,12 +200,12 @@ static int switch_key_new(const ckks_context *ctx, const ckks_secret_key *sk,
     ckks_switch_key *k;
     int err = ckks_switch_key_alloc(ctx, galois, &k);
     if (err) return err;
-    derive_seed(sk, 1 + galois, k->seed);
+    derive_seed(master, 1 + galois, k->seed);
     ckks_switch_key_expand(ctx, k);
     int limbs[CKKS_MAX_PRIMES];
     all_limbs(nm, limbs);
     for (int j = 0; j < k->dnum; j++) {
-        err = error_ntt(ctx, sk, CKKS_DOMAIN_SWK_E, (galois << 8) | (uint64_t)j, limbs, nm, k->b[j]);
+        err = error_ntt(ctx, master, CKKS_DOMAIN_SWK_E, (galois << 8) | (uint64_t)j, limbs, nm, k->b[j]);
         if (err) {
             ckks_switch_key_free(k);
             return err;
@@ -233,8 +243,25 @@ int ckks_relin_key_new(const ckks_context *ctx, ckks_switch_key **out, const ckk
             uint64_t s = sk->s_ntt[(size_t)i * n + c];
             s2[(size_t)i * n + c] = ckks_mod_mul(s, s, &ctx->mod[i]);
         }
-    int err = switch_key_new(ctx, sk, s2, sk->s_ntt, 0, out);
+    int err = switch_key_new(ctx, sk->seed, s2, sk->s_ntt, 0, out);
     free(s2);
+    return err;
+}
+
+int ckks_switching_key_new(const ckks_context *ctx, ckks_switch_key **out,
+                           const ckks_secret_key *from, const ckks_secret_key *to)
+{
+    if (!ctx || !out || !from || !to) return CKKS_EINVAL;
+    *out = NULL;
+    if (from->hash != ctx->hash || to->hash != ctx->hash) return CKKS_ECONTEXT;
+    /* Secret randomness of its own: both seeds, each through a PRF. */
+    uint8_t a[CKKS_SEED_BYTES], b[CKKS_SEED_BYTES];
+    derive_seed(from->seed, CKKS_SWITCH_GALOIS, a);
+    derive_seed(to->seed, CKKS_SWITCH_GALOIS + 1, b);
+    for (int i = 0; i < CKKS_SEED_BYTES; i++) a[i] ^= b[i];
+    int err = switch_key_new(ctx, a, from->s_ntt, to->s_ntt, CKKS_SWITCH_GALOIS, out);
+    explicit_bzero(a, sizeof a);
+    explicit_bzero(b, sizeof b);
     return err;
 }
 
@@ -295,7 +322,7 @@ int ckks_galois_keys_new(const ckks_context *ctx, ckks_galois_keys **out,
             uint64_t *d = s_to + (size_t)i * n;
             for (size_t c = 0; c < n; c++) d[perm[c]] = s[c];
         }
-        err = switch_key_new(ctx, sk, sk->s_ntt, s_to, elts[e], &gk->keys[e]);
+        err = switch_key_new(ctx, sk->seed, sk->s_ntt, s_to, elts[e], &gk->keys[e]);
         if (err) goto done;
         gk->count = e + 1;
     }

@@ -189,3 +189,32 @@ int ckks_rotate_hoisted(const ckks_context *ctx, ckks_ciphertext *const *out,
     free(keys);
     return err;
 }
+
+int ckks_key_switch(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                    const ckks_switch_key *k)
+{
+    if (!ctx || !a || !out) return CKKS_EINVAL;
+    if (a->ctx != ctx || out->ctx != ctx) return CKKS_ECONTEXT;
+    if (a->size != 2) return CKKS_ESIZE;
+    if (!k || k->galois != CKKS_SWITCH_GALOIS) return CKKS_EKEY;
+    if (k->hash != ctx->hash) return CKKS_ECONTEXT;
+    int level = a->level;
+    size_t words = ((size_t)level + 1) * ctx->n;
+    uint64_t *u = aligned_alloc(64, 2 * words * sizeof(uint64_t));
+    if (!u) return CKKS_ENOMEM;
+    ckks_ks_decomp d;
+    int err = ckks_ks_decompose(ctx, a->c[1], level, &d);
+    if (!err) err = ckks_ks_apply(ctx, &d, k, u, u + words);
+    ckks_ks_decomp_clear(&d);
+    if (!err && out != a) err = ckks_ciphertext_copy(out, a);
+    if (!err) {
+        for (size_t c = 0; c < words; c++) {
+            uint64_t q = ctx->mod[c / ctx->n].q;
+            out->c[0][c] = ckks_mod_add(out->c[0][c], u[c], q);
+        }
+        memcpy(out->c[1], u + words, words * sizeof(uint64_t));
+        out->seeded = false;
+    }
+    free(u);
+    return err;
+}

@@ -528,12 +528,13 @@ static void put_switch_key(writer *w, const ckks_switch_key *k)
     for (int j = 0; j < k->dnum; j++) put_words(w, k->b[j], k->words);
 }
 
-/* A key whose galois element is 0 or a valid element, and >= min. */
+/* A key whose galois element is 0, 1 (between secrets) or a valid
+ * element, and >= min. */
 static ckks_switch_key *get_switch_key(reader *r, const ckks_context *ctx, uint64_t min)
 {
     uint64_t g = get_le(r, 8);
     get_int(r, ctx->dnum, ctx->dnum); /* digits: the context's */
-    if (g < min || (g && (!(g & 1) || g == 1 || g >= 2 * (uint64_t)ctx->n)))
+    if (g < min || (g && (!(g & 1) || g >= 2 * (uint64_t)ctx->n)))
         read_failed(r, CKKS_EFORMAT);
     ckks_switch_key *k = NULL;
     if (r->err) return NULL;
