@@ -1,11 +1,12 @@
 /*
  * ntt_avx512.c - the transforms of ntt.c on 8 x 64-bit lanes.
  *
- * Same stages, tables and lazy ranges as ntt.c, so outputs are identical.
- * Stages whose butterfly distance is at least 8 run in passes of up to
- * three stages on 8, 4 or 2 vectors held in registers (one memory sweep per
- * pass); the three stages of distance 4, 2, 1 run together on pairs of
- * vectors whose lanes are regrouped between stages.
+ * Same stages and tables as ntt.c; outputs are fully reduced, hence
+ * identical. Stages of butterfly distance 8 or more pair whole vectors with
+ * a broadcast twiddle; the three stages of distance 4, 2, 1 run together on
+ * pairs of vectors whose lanes are regrouped between stages.
+ *
+ * The tables are 64-byte aligned; the caller's array need not be.
  *
  * Without IFMA the Shoup product's high half comes from 32-bit products:
  * dropping the low x low one and the carries of the middle ones leaves it
@@ -81,10 +82,10 @@ static void fwd_stage(const ckks_ntt_table *t, uint64_t *a, size_t m, size_t h)
         const twiddle tw = tw_bcast(t->fwd, t->fwd_shoup, m + i);
         uint64_t *x = a + 2 * i * h, *y = x + h;
         for (size_t j = 0; j < h; j += 8) {
-            vec u = _mm512_load_si512(x + j), v = _mm512_load_si512(y + j);
+            vec u = _mm512_loadu_si512(x + j), v = _mm512_loadu_si512(y + j);
             bf_ct(&u, &v, tw, q, q2);
-            _mm512_store_si512(x + j, u);
-            _mm512_store_si512(y + j, v);
+            _mm512_storeu_si512(x + j, u);
+            _mm512_storeu_si512(y + j, v);
         }
     }
 }
@@ -99,23 +100,23 @@ INLINE void inv_stage(const ckks_ntt_table *t, uint64_t *a, size_t m, size_t h, 
         const twiddle tw = tw_bcast(t->inv, t->inv_shoup, m + i);
         uint64_t *x = a + 2 * i * h, *y = x + h;
         for (size_t j = 0; j < h; j += 8) {
-            vec u = _mm512_load_si512(x + j), v = _mm512_load_si512(y + j);
+            vec u = _mm512_loadu_si512(x + j), v = _mm512_loadu_si512(y + j);
             bf_gs(&u, &v, tw, q, q2);
             if (last) {
                 u = csub(mul_shoup(u, ninv, q, q2), q);
                 v = csub(v, q);
             }
-            _mm512_store_si512(x + j, u);
-            _mm512_store_si512(y + j, v);
+            _mm512_storeu_si512(x + j, u);
+            _mm512_storeu_si512(y + j, v);
         }
     }
 }
 
 /*
  * The stages of distance 4, 2, 1 run on PAIRS independent pairs of vectors
- * at a time (for instruction-level parallelism). Each
- * pair (x, y) = 16 values is regrouped into (u, v) so that a stage pairs
- * lanes of u with the same lanes of v:
+ * at a time (for instruction-level parallelism). Each pair (x, y) = 16
+ * values is regrouped into (u, v) so that a stage pairs lanes of u with
+ * the same lanes of v:
  *   distance 4: u = values 0-3 8-11,          v = 4-7 12-15
  *   distance 2: u = 0 1 4 5 8 9 12 13,        v = 2 3 6 7 10 11 14 15
  *   distance 1: u = the even values,          v = the odd ones
@@ -161,7 +162,7 @@ static void fwd_tail(const ckks_ntt_table *t, uint64_t *a)
         uint64_t *x = a + 16 * g0;
         vec u[PAIRS], v[PAIRS], e[PAIRS], f[PAIRS];
         for (size_t k = 0; k < PAIRS; k++) {
-            vec lo = _mm512_load_si512(x + 16 * k), hi = _mm512_load_si512(x + 16 * k + 8);
+            vec lo = _mm512_loadu_si512(x + 16 * k), hi = _mm512_loadu_si512(x + 16 * k + 8);
             u[k] = _mm512_shuffle_i64x2(lo, hi, LO_HALVES);
             v[k] = _mm512_shuffle_i64x2(lo, hi, HI_HALVES);
         }
@@ -182,8 +183,8 @@ static void fwd_tail(const ckks_ntt_table *t, uint64_t *a)
         for (size_t k = 0; k < PAIRS; k++) {
             u[k] = csub(csub(u[k], q2), q);
             v[k] = csub(csub(v[k], q2), q);
-            _mm512_store_si512(x + 16 * k, _mm512_permutex2var_epi64(u[k], zip_lo, v[k]));
-            _mm512_store_si512(x + 16 * k + 8, _mm512_permutex2var_epi64(u[k], zip_hi, v[k]));
+            _mm512_storeu_si512(x + 16 * k, _mm512_permutex2var_epi64(u[k], zip_lo, v[k]));
+            _mm512_storeu_si512(x + 16 * k + 8, _mm512_permutex2var_epi64(u[k], zip_hi, v[k]));
         }
     }
 }
@@ -200,7 +201,7 @@ static void inv_head(const ckks_ntt_table *t, uint64_t *a)
         uint64_t *x = a + 16 * g0;
         vec u[PAIRS], v[PAIRS], e[PAIRS], f[PAIRS];
         for (size_t k = 0; k < PAIRS; k++) {
-            vec lo = _mm512_load_si512(x + 16 * k), hi = _mm512_load_si512(x + 16 * k + 8);
+            vec lo = _mm512_loadu_si512(x + 16 * k), hi = _mm512_loadu_si512(x + 16 * k + 8);
             u[k] = _mm512_permutex2var_epi64(lo, even, hi);
             v[k] = _mm512_permutex2var_epi64(lo, odd, hi);
         }
@@ -219,13 +220,13 @@ static void inv_head(const ckks_ntt_table *t, uint64_t *a)
         for (size_t k = 0; k < PAIRS; k++)
             bf_gs(&u[k], &v[k], tw_span4(w + n / 8, ws + n / 8, g0 + k), q, q2);
         for (size_t k = 0; k < PAIRS; k++) {
-            _mm512_store_si512(x + 16 * k, _mm512_shuffle_i64x2(u[k], v[k], LO_HALVES));
-            _mm512_store_si512(x + 16 * k + 8, _mm512_shuffle_i64x2(u[k], v[k], HI_HALVES));
+            _mm512_storeu_si512(x + 16 * k, _mm512_shuffle_i64x2(u[k], v[k], LO_HALVES));
+            _mm512_storeu_si512(x + 16 * k + 8, _mm512_shuffle_i64x2(u[k], v[k], HI_HALVES));
         }
     }
 }
 
-/* Radix-2 sweeps measured faster here than sweeps fusing 2 or 3 stages:
+/* One sweep per stage: sweeps fusing 2 or 3 stages measured slower, as
  * the data stays in L2 and the multiplier is the bottleneck. */
 static void forward(const ckks_ntt_table *t, uint64_t *a)
 {
@@ -242,7 +243,7 @@ static void inverse(const ckks_ntt_table *t, uint64_t *a)
     inv_stage(t, a, 1, t->n / 2, true);
 }
 
-/* The vector code works on blocks of 64 values; smaller rings go the
+/* The tail works on 4 pairs of vectors, 64 values; smaller rings go the
  * scalar way. */
 bool ckks_ntt_forward_avx512(const ckks_ntt_table *t, uint64_t *a)
 {

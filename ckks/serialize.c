@@ -606,7 +606,7 @@ int ckks_galois_keys_load(const ckks_context *ctx, ckks_galois_keys **gk, const 
         keys->keys = calloc(count ? (size_t)count : 1, sizeof *keys->keys);
     }
     if (!r.err && (!keys || !keys->keys)) read_failed(&r, CKKS_ENOMEM);
-    uint64_t min = 1; /* the elements strictly increase */
+    uint64_t min = 3; /* rotations and conjugation only, strictly increasing */
     while (!r.err && keys->count < count) {
         ckks_switch_key *k = get_switch_key(&r, ctx, min);
         if (k) {

@@ -1,1 +1,259 @@
+/*
+ * test_ntt.c - the negacyclic NTT: its ordering convention against direct
+ * evaluation, products against schoolbook negacyclic multiplication,
+ * round trips, and identical bytes from the scalar and AVX-512 paths.
+ */
 #include <criterion/criterion.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ckks/internal.h"
+
+static uint64_t next_u64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static uint64_t *alloc_poly(size_t n)
+{
+    uint64_t *p = aligned_alloc(64, n * sizeof *p < 64 ? 64 : n * sizeof *p);
+    cr_assert_not_null(p);
+    return p;
+}
+
+static void random_poly(uint64_t *a, size_t n, uint64_t q, uint64_t *s)
+{
+    for (size_t i = 0; i < n; i++)
+        a[i] = next_u64(s) % q;
+}
+
+/* The first (order 0: above 2^bits, but for 61 bits) or second (below)
+ * prime of the given size. */
+static uint64_t prime_for(int logn, int bits, int order)
+{
+    int b[2] = {bits, bits};
+    uint64_t q[2];
+    cr_assert_eq(ckks_primes_generate(logn, 2, b, q, NULL, 0), 0);
+    return q[order];
+}
+
+static uint64_t mulmod(uint64_t a, uint64_t b, uint64_t q)
+{
+    return (uint64_t)((ckks_u128)a * b % q);
+}
+
+static size_t bit_reverse(size_t x, int bits)
+{
+    size_t r = 0;
+    for (int i = 0; i < bits; i++, x >>= 1)
+        r = (r << 1) | (x & 1);
+    return r;
+}
+
+Test(ntt, table_init)
+{
+    ckks_ntt_table t;
+    uint64_t q = prime_for(10, 50, 1);
+    cr_assert_eq(ckks_ntt_table_init(&t, q, 10), 0);
+    cr_assert_eq(t.n, 1024);
+    cr_assert_eq(t.psi, ckks_primitive_root(q, 10));
+    uint64_t p = 1;
+    for (int i = 0; i < 1024; i++)
+        p = mulmod(p, t.psi, q);
+    cr_assert_eq(p, q - 1);
+    cr_assert_eq(mulmod(t.ninv, 1024, q), 1);
+    cr_assert_eq((uintptr_t)t.fwd % 64, 0);
+    cr_assert_eq((uintptr_t)t.inv_shoup % 64, 0);
+    ckks_ntt_table_clear(&t);
+    cr_assert_null(t.fwd);
+    /* not prime, not 1 mod 2N, too large */
+    cr_assert_eq(ckks_ntt_table_init(&t, 2049 * 2049, 10), CKKS_EINVAL);
+    cr_assert_eq(ckks_ntt_table_init(&t, 12289, 12), CKKS_EINVAL);
+    cr_assert_eq(ckks_ntt_table_init(&t, q, 30), CKKS_EINVAL);
+    cr_assert_eq(ckks_ntt_table_init(&t, ((uint64_t)1 << 62) - 57, 1), CKKS_EINVAL);
+}
+
+/* a[i] = sum_j a_j psi^((2 brv(i) + 1) j), evaluated directly. */
+Test(ntt, ordering_convention)
+{
+    uint64_t s = 11;
+    for (int logn = 1; logn <= 7; logn++) {
+        const int bits[] = {30, 61};
+        for (int k = 0; k < 2; k++) {
+            size_t n = (size_t)1 << logn;
+            uint64_t q = prime_for(logn, bits[k], 1);
+            ckks_ntt_table t;
+            cr_assert_eq(ckks_ntt_table_init(&t, q, logn), 0);
+            uint64_t *a = alloc_poly(n), *x = alloc_poly(n);
+            random_poly(a, n, q, &s);
+            memcpy(x, a, n * sizeof *a);
+            ckks_ntt_forward(&t, x);
+            for (size_t i = 0; i < n; i++) {
+                uint64_t root = ckks_mod_pow(t.psi, 2 * bit_reverse(i, logn) + 1, &t.m);
+                uint64_t sum = 0, p = 1;
+                for (size_t j = 0; j < n; j++, p = mulmod(p, root, q))
+                    sum = (sum + mulmod(a[j], p, q)) % q;
+                cr_assert_eq(x[i], sum, "logn=%d i=%zu", logn, i);
+            }
+            free(a);
+            free(x);
+            ckks_ntt_table_clear(&t);
+        }
+    }
+}
+
+/* c = a b mod (X^N + 1, q) by schoolbook, with 128-bit accumulators. */
+static void negacyclic_mul(const uint64_t *a, const uint64_t *b, uint64_t *c, size_t n,
+                           uint64_t q)
+{
+    const ckks_u128 limit = (ckks_u128)1 << 126;
+    for (size_t k = 0; k < n; k++) {
+        ckks_u128 pos = 0, neg = 0;
+        for (size_t i = 0; i <= k; i++) {
+            pos += (ckks_u128)a[i] * b[k - i];
+            if (pos >= limit) pos %= q;
+        }
+        for (size_t i = k + 1; i < n; i++) {
+            neg += (ckks_u128)a[i] * b[n + k - i];
+            if (neg >= limit) neg %= q;
+        }
+        c[k] = (uint64_t)((pos % q + q - neg % q) % q);
+    }
+}
+
+Test(ntt, negacyclic_product)
+{
+    const int lognv[] = {4, 8, 11, 13};
+    const int bits[] = {30, 50, 60, 61};
+    uint64_t s = 12;
+    for (int li = 0; li < 4; li++) {
+        int logn = lognv[li];
+        size_t n = (size_t)1 << logn;
+        uint64_t *a = alloc_poly(n), *b = alloc_poly(n), *c = alloc_poly(n), *want = alloc_poly(n);
+        /* schoolbook at N = 2^13 is the slow part: two primes there */
+        for (int k = logn == 13 ? 2 : 0; k < 4; k++) {
+            uint64_t q = prime_for(logn, bits[k], 1);
+            ckks_ntt_table t;
+            cr_assert_eq(ckks_ntt_table_init(&t, q, logn), 0);
+            random_poly(a, n, q, &s);
+            random_poly(b, n, q, &s);
+            if (k == 3) /* extreme coefficients */
+                for (size_t i = 0; i < n; i++) a[i] = q - 1;
+            negacyclic_mul(a, b, want, n, q);
+            ckks_ntt_forward(&t, a);
+            ckks_ntt_forward(&t, b);
+            for (size_t i = 0; i < n; i++) {
+                cr_assert(a[i] < q && b[i] < q);
+                c[i] = ckks_mod_mul(a[i], b[i], &t.m);
+            }
+            ckks_ntt_inverse(&t, c);
+            cr_assert_arr_eq(c, want, n * sizeof *c, "logn=%d q=%llu", logn,
+                             (unsigned long long)q);
+            ckks_ntt_table_clear(&t);
+        }
+        free(a);
+        free(b);
+        free(c);
+        free(want);
+    }
+}
+
+typedef void (*transform)(const ckks_ntt_table *, uint64_t *);
+
+static void check_round_trip(transform fwd, transform inv)
+{
+    uint64_t s = 13;
+    const int bits[] = {30, 45, 60, 61};
+    for (int logn = 1; logn <= 14; logn++) {
+        size_t n = (size_t)1 << logn;
+        uint64_t *a = alloc_poly(n), *x = alloc_poly(n);
+        for (int k = 0; k < 4; k++) {
+            uint64_t q = prime_for(logn, bits[k], k % 2);
+            ckks_ntt_table t;
+            cr_assert_eq(ckks_ntt_table_init(&t, q, logn), 0);
+            for (int kind = 0; kind < 3; kind++) {
+                if (kind == 0) random_poly(a, n, q, &s);
+                for (size_t i = 0; i < n; i++)
+                    if (kind) a[i] = kind == 1 ? q - 1 : i == 0;
+                memcpy(x, a, n * sizeof *a);
+                fwd(&t, x);
+                for (size_t i = 0; i < n; i++)
+                    cr_assert(x[i] < q);
+                if (kind == 2) /* the NTT of 1 is all ones */
+                    for (size_t i = 0; i < n; i++)
+                        cr_assert_eq(x[i], 1);
+                inv(&t, x);
+                cr_assert_arr_eq(x, a, n * sizeof *a, "logn=%d q=%llu kind=%d", logn,
+                                 (unsigned long long)q, kind);
+            }
+            ckks_ntt_table_clear(&t);
+        }
+        free(a);
+        free(x);
+    }
+}
+
+Test(ntt, round_trip_dispatch)
+{
+    check_round_trip(ckks_ntt_forward, ckks_ntt_inverse);
+}
+
+Test(ntt, round_trip_scalar)
+{
+    check_round_trip(ckks_ntt_forward_scalar, ckks_ntt_inverse_scalar);
+}
+
+/* The AVX-512 path gives the same bytes as the scalar one. */
+Test(ntt, avx512_matches_scalar)
+{
+    if (!ckks_cpu_has_avx512()) cr_skip_test("no AVX-512 on this CPU");
+    uint64_t s = 14;
+    const int bits[] = {30, 50, 60, 61};
+    for (int logn = 1; logn <= 15; logn++) {
+        size_t n = (size_t)1 << logn;
+        uint64_t *a = alloc_poly(n), *x = alloc_poly(n), *y = alloc_poly(n);
+        for (int k = 0; k < 4; k++) {
+            uint64_t q = prime_for(logn, bits[k], k % 2);
+            ckks_ntt_table t;
+            cr_assert_eq(ckks_ntt_table_init(&t, q, logn), 0);
+            for (int kind = 0; kind < 2; kind++) {
+                random_poly(a, n, q, &s);
+                if (kind) /* largest values, where lazy bounds are tight */
+                    for (size_t i = 0; i < n; i++) a[i] = q - 1 - (a[i] & 1);
+                memcpy(x, a, n * sizeof *a);
+                memcpy(y, a, n * sizeof *a);
+                ckks_ntt_forward_scalar(&t, x);
+                cr_assert(ckks_ntt_forward_avx512(&t, y));
+                cr_assert_arr_eq(x, y, n * sizeof *x, "forward logn=%d q=%llu", logn,
+                                 (unsigned long long)q);
+                ckks_ntt_inverse_scalar(&t, x);
+                cr_assert(ckks_ntt_inverse_avx512(&t, y));
+                cr_assert_arr_eq(x, y, n * sizeof *x, "inverse logn=%d q=%llu", logn,
+                                 (unsigned long long)q);
+                /* on an array that is not 64-byte aligned */
+                uint64_t *z = alloc_poly(n + 1);
+                memcpy(z + 1, a, n * sizeof *a);
+                memcpy(x, a, n * sizeof *a);
+                ckks_ntt_forward_scalar(&t, x);
+                ckks_ntt_forward_avx512(&t, z + 1);
+                cr_assert_arr_eq(x, z + 1, n * sizeof *x, "unaligned logn=%d", logn);
+                free(z);
+                /* also on inputs that are not the image of a forward */
+                memcpy(x, a, n * sizeof *a);
+                memcpy(y, a, n * sizeof *a);
+                ckks_ntt_inverse_scalar(&t, x);
+                ckks_ntt_inverse_avx512(&t, y);
+                cr_assert_arr_eq(x, y, n * sizeof *x, "inverse logn=%d q=%llu", logn,
+                                 (unsigned long long)q);
+            }
+            ckks_ntt_table_clear(&t);
+        }
+        free(a);
+        free(x);
+        free(y);
+    }
+}
