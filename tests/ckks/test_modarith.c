@@ -205,21 +205,25 @@ Test(prime, generate_alternates_and_is_nearest)
     cr_assert_eq(ckks_primes_generate(logn, COUNT, b, q, NULL, 0), 0);
     /* expected: per size, alternate above/below 2^b (below only at 61),
      * each the nearest unused prime on its side */
-    uint64_t up[62], down[62];
-    int taken[62] = {0};
+    /* per distinct size (30, 40, 50, 61): the walks' positions, primes taken */
+    const int sizes[4] = {30, 40, 50, 61};
+    uint64_t ups[4], downs[4];
+    int takens[4] = {0};
     for (int i = 0; i < COUNT; i++) {
-        int bi = b[i];
+        int bi = b[i], k = 0;
+        while (sizes[k] != bi) k++;
+        uint64_t *up = &ups[k], *down = &downs[k];
+        int *taken = &takens[k];
         uint64_t p2 = (uint64_t)1 << bi;
-        if (!taken[bi]) {
-            down[bi] = start_below(bi, step) + step;
-            up[bi] = start_below(bi, step);
+        if (!*taken) {
+            *down = start_below(bi, step) + step;
+            *up = start_below(bi, step);
         }
-        bool above = bi < 61 && taken[bi] % 2 == 0;
-        uint64_t want = above ? gmp_next(up[bi], 1, step, p2 << 1)
-                              : gmp_next(down[bi], -1, step, p2 >> 1);
+        bool above = bi < 61 && *taken % 2 == 0;
+        uint64_t want = above ? gmp_next(*up, 1, step, p2 << 1) : gmp_next(*down, -1, step, p2 >> 1);
         cr_assert_eq(q[i], want, "i=%d bits=%d", i, bi);
-        *(above ? &up[bi] : &down[bi]) = want;
-        taken[bi]++;
+        *(above ? up : down) = want;
+        (*taken)++;
         cr_assert(above ? q[i] > p2 : q[i] < p2);
         cr_assert(q[i] > p2 / 2 && q[i] < p2 * 2 && q[i] < (uint64_t)1 << 61);
         cr_assert_eq(q[i] % step, 1);
