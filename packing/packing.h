@@ -1,0 +1,293 @@
+/*
+ * packing.h - how vectors and matrices sit in CKKS slots, slot primitives,
+ * linear transforms of plaintext matrices and encrypted x encrypted matrix
+ * products. Built on the public API of ckks/ckks.h only.
+ *
+ * Errors: functions return 0 or a negative code: the CKKS_E* codes of
+ * ckks.h for generic failures (CKKS_EINVAL, CKKS_ENOMEM, CKKS_ELEVEL,
+ * CKKS_EKEY...) and PACK_ELAYOUT when operands do not have the layout an
+ * operation expects. pack_strerror() explains both.
+ *
+ * Costs are stated in the units of ckks_op_counts: key switches (one per
+ * rotation or relinearization), ciphertext multiplications (tensor
+ * products), plaintext multiplications, rescales; depth in levels.
+ */
+#ifndef HETRAIN_PACKING_H
+#define HETRAIN_PACKING_H
+
+#include "ckks/ckks.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    PACK_ELAYOUT = -32, /* operand layouts do not fit the operation */
+};
+
+/* A static string describing status code err (PACK_E* or CKKS_E*). */
+const char *pack_strerror(int err);
+
+/* ---- layouts --------------------------------------------------------------
+ *
+ * Every ciphertext of a layout holds one tile: a 3-D box of
+ * 2^log_dims[0] x 2^log_dims[1] x 2^log_dims[2] slots (outer, middle,
+ * inner axis), slot (x0 * d1 + x1) * d2 + x2, encoded with log_slots =
+ * log_dims[0] + log_dims[1] + log_dims[2], so rotations are cyclic modulo
+ * the tile. A matrix puts its rows on one axis and its columns on another;
+ * the third, "free" axis either replicates it or holds it at position 0.
+ * Rows and columns are zero-padded to whole tiles; a matrix larger than a
+ * tile along an axis is tiled over several ciphertexts, tile (tr, tc) at
+ * index tr * col_tiles + tc.
+ *
+ * Examples: a row-major b x k matrix in one ciphertext is rows on MIDDLE,
+ * columns on INNER with log_dims {0, log b, log k}; column-major swaps the
+ * two axes; a matrix replicated along a dimension is fill REPLICATED.
+ */
+
+typedef enum { PACK_OUTER = 0, PACK_MIDDLE = 1, PACK_INNER = 2 } pack_axis;
+
+typedef struct {
+    int log_dims[3]; /* outer, middle, inner; sum <= logN - 1 */
+} pack_grid;
+
+typedef enum {
+    PACK_REPLICATED, /* the same entry at every position of the free axis */
+    PACK_SLICE,      /* entries at free position 0, exact zeros elsewhere */
+    PACK_PARTIAL,    /* entries at free position 0, garbage elsewhere */
+} pack_fill;
+
+typedef struct {
+    pack_grid grid;
+    int rows, cols;
+    pack_axis row_axis, col_axis; /* distinct */
+    pack_fill fill;               /* state of the free axis */
+} pack_layout;
+
+/* Fill g; CKKS_EINVAL unless every log dim is in 0..16 and their sum <= 16. */
+int pack_grid_init(pack_grid *g, int log_outer, int log_middle, int log_inner);
+/* Slot count of one tile, and the slot distance between neighbours on axis. */
+size_t pack_grid_slots(const pack_grid *g);
+size_t pack_grid_stride(const pack_grid *g, pack_axis axis);
+
+/* Fill l after checking its fields (CKKS_EINVAL when inconsistent). */
+int pack_layout_init(pack_layout *l, const pack_grid *g, int rows, int cols, pack_axis row_axis,
+                     pack_axis col_axis, pack_fill fill);
+pack_axis pack_layout_free_axis(const pack_layout *l);
+int pack_layout_row_tiles(const pack_layout *l);
+int pack_layout_col_tiles(const pack_layout *l);
+/* Number of ciphertexts (row tiles x column tiles). */
+size_t pack_layout_count(const pack_layout *l);
+/* log_slots of every ciphertext of the layout. */
+int pack_layout_log_slots(const pack_layout *l);
+/* Nonzero when a and b are the same layout. */
+int pack_layout_equal(const pack_layout *a, const pack_layout *b);
+/*
+ * Slot values of tile `tile` for the row-major rows x cols matrix m (NULL:
+ * all ones, which gives masks): pack_grid_slots() doubles written to out,
+ * padding and, unless the fill is REPLICATED, the free axis set to zero.
+ */
+int pack_layout_tile_values(const pack_layout *l, size_t tile, const double *m, double *out);
+
+/* A matrix in a layout: pack_layout_count(&layout) ciphertexts. */
+typedef struct {
+    pack_layout layout;
+    size_t count;
+    ckks_ciphertext **ct;
+} pack_matrix;
+
+int pack_matrix_new(const ckks_context *ctx, pack_matrix **out, const pack_layout *l);
+void pack_matrix_free(pack_matrix *m);
+/* *out (allocated here) <- a copy of in. */
+int pack_matrix_copy(const ckks_context *ctx, pack_matrix **out, const pack_matrix *in);
+/* Drop every ciphertext of m to `level` (ckks_set_level). */
+int pack_matrix_set_level(const ckks_context *ctx, pack_matrix *m, int level);
+/*
+ * Encrypt the row-major matrix m (layout rows x cols) into out under the
+ * secret key: the data owner's encryption, seeded (half-size ciphertexts)
+ * and with less noise than public-key encryption (about 30 rather than 23
+ * bits at scale 2^40, N = 2^13).
+ */
+int pack_encrypt(const ckks_context *ctx, pack_matrix *out, const double *m, int level,
+                 double scale, const ckks_secret_key *sk);
+/* Decrypt into the row-major matrix m (rows x cols), from free position 0. */
+int pack_decrypt(const ckks_context *ctx, const pack_matrix *in, const ckks_secret_key *sk,
+                 double *m);
+
+/* ---- slot primitives --------------------------------------------------------
+ * count is a power of two; each costs log2(count) key switches (rotations
+ * by stride * 2^i), no multiplication and no level. Keys: the steps that
+ * pack_sum_steps() lists. */
+
+/*
+ * ct <- sum_{u < count} rot(ct, u * stride): position 0 of each group of
+ * count slots at distance stride receives the group's sum. When count *
+ * stride is the slot count (cyclic), every position receives it.
+ */
+int pack_sum_slots(const ckks_context *ctx, ckks_ciphertext *ct, size_t stride, size_t count,
+                   const ckks_galois_keys *gk);
+/*
+ * ct <- sum_{u < count} rot(ct, -u * stride): copies a value held at
+ * position 0 of each group to its count positions; the other positions
+ * must hold zeros (or the group must be cyclic).
+ */
+int pack_replicate_slots(const ckks_context *ctx, ckks_ciphertext *ct, size_t stride,
+                         size_t count, const ckks_galois_keys *gk);
+/*
+ * Rotation steps (normalized to 0..slots-1) used by pack_sum_slots (dir
+ * +1) or pack_replicate_slots (dir -1) at this stride, count and log_slots;
+ * returns how many were written to steps (at most 16).
+ */
+int pack_sum_steps(size_t stride, size_t count, int dir, int log_slots, int *steps);
+
+/*
+ * Clean m's free axis (PARTIAL or REPLICATED -> SLICE) and zero its padding
+ * by a 0/1 plaintext mask encoded at scale q_level: one plaintext
+ * multiplication and one rescale per ciphertext, depth 1, scale unchanged.
+ */
+int pack_mask(const ckks_context *ctx, pack_matrix *m);
+/*
+ * Make m REPLICATED along its free axis of size d: masks first when m is
+ * PARTIAL (depth 1), then log2(d) key switches per ciphertext.
+ */
+int pack_replicate(const ckks_context *ctx, pack_matrix *m, const ckks_galois_keys *gk);
+
+/* ---- linear transforms -------------------------------------------------------
+ *
+ * y = M x on the 2^log_slots slots of a ciphertext, M given by its nonzero
+ * (generalized) diagonals: diag_d[j] = M[j][(j + d) mod n], so that
+ * y = sum_d diag_d (.) rot(x, d). Baby-step giant-step: d = g * n1 + b,
+ * y = sum_g rot(sum_b rot(diag_d, -g n1) (.) rot(x, b), g n1), the baby
+ * rotations hoisted (one decomposition). n1 is chosen to minimize the
+ * key switches, nb + ng, where nb (ng) is the number of distinct nonzero
+ * baby (giant) steps among the given diagonals; n1 = n is the plain
+ * diagonal method (every rotation hoisted).
+ *
+ * Cost of pack_lintrans_apply: nb + ng key switches, 1 + ng
+ * decompositions, one plaintext multiplication per diagonal, no rescale:
+ * the result has scale scale(x) * scale and x's level (depth 1 once the
+ * caller rescales). A dense n x n matrix costs 2 sqrt(n) - 2 key switches
+ * for n an even power of two (62 at n = 2^10).
+ */
+typedef struct pack_lintrans pack_lintrans;
+
+/*
+ * Precompute the transform with ndiag diagonals: index[i] (taken mod n,
+ * negative allowed, no duplicates) and diag[i] (n complex values each),
+ * encoded at `level` and `scale` (any scale the modulus admits). baby = 0
+ * chooses n1 as above; otherwise n1 = baby (1..n).
+ */
+int pack_lintrans_new(const ckks_context *ctx, pack_lintrans **out, int log_slots,
+                      const int *index, const double complex *const *diag, size_t ndiag,
+                      int level, double scale, int baby);
+/*
+ * Same for a dense rows x cols matrix m (row-major, rows, cols <= n; zero
+ * padded to n x n); only its nonzero diagonals are kept.
+ */
+int pack_lintrans_from_matrix(const ckks_context *ctx, pack_lintrans **out, int log_slots,
+                              const double complex *m, int rows, int cols, int level,
+                              double scale, int baby);
+void pack_lintrans_free(pack_lintrans *lt);
+/* out <- M in; in must have the transform's log_slots and level <= its level. */
+int pack_lintrans_apply(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *in,
+                        const pack_lintrans *lt, const ckks_galois_keys *gk);
+/* Baby-step size n1, baby and giant key switches (nb, ng) of the plan. */
+int pack_lintrans_baby(const pack_lintrans *lt);
+int pack_lintrans_key_switches(const pack_lintrans *lt);
+int pack_lintrans_log_slots(const pack_lintrans *lt);
+/* Rotation steps apply uses (normalized, sorted); returns the count, at
+ * most nb + ng, written to steps when steps != NULL. */
+size_t pack_lintrans_steps(const pack_lintrans *lt, int *steps);
+
+/* ---- encrypted x encrypted matrix products -------------------------------------
+ *
+ * Convention for training: batch b on the OUTER axis, input width k on
+ * MIDDLE, output width h on INNER, in one grid of tile dims (Bt, Mt, It).
+ *   PACK_AB  : A (b x k) . B (k x h) -> b x h   (forward, contracts MIDDLE)
+ *   PACK_ATB : A (b x k)^T . B (b x h) -> k x h (weight gradient, OUTER)
+ *   PACK_ABT : A (b x h) . B (k x h)^T -> b x k (error to the previous
+ *              layer, INNER)
+ * More generally any assignment of the three dimensions to distinct axes
+ * works: both operands REPLICATED along their free axis, the contracted
+ * dimension on the same axis c in both, the same grid.
+ *
+ * Algorithm: each output tile is sum over the contracted tiles of
+ * A_tile (.) B_tile (tensor products accumulated before one
+ * relinearization), pack_sum_slots along c, then one rescale (after the
+ * sum, so that its rounding error is added once).
+ * Output: rows on A's other axis, columns on B's other axis, free axis c;
+ * fill REPLICATED when c is cyclic (every axis outside c has size 1, e.g.
+ * c = OUTER) and PARTIAL otherwise (pack_replicate makes it an operand
+ * again at one more level). Depth 1; the output scale is
+ * scale(A) scale(B) / q_level.
+ *
+ * Cost with tile sizes d_p, d_c, d_r of the output-row, contracted and
+ * output-column axes, and T_x = ceil(x / d_x) tiles along each dimension:
+ *   key switches    = T_p T_r (1 + log2 d_c)
+ *   ct mults        = T_p T_c T_r,   rescales = T_p T_r.
+ * With the convention above and (B', K', H') the dimensions rounded up to
+ * powers of two:
+ *   AB : ceil(b/Bt) ceil(h/It) (1 + log2 Mt)
+ *   ATB: ceil(k/Mt) ceil(h/It) (1 + log2 Bt)
+ *   ABT: ceil(b/Bt) ceil(k/Mt) (1 + log2 It)
+ * and pack_grid_plan's grid, which tiles the contracted axis only, gives
+ * (S = N/2, p and r the output dimensions, q the contracted one):
+ *   key switches = 1 + log2 min(q', S / (p' r'))   when p' r' <= S,
+ * e.g. 5 for AB at b = 48, k = 196, h = 32, N = 2^16 (Mt = 16), 3 for ATB
+ * (Bt = 4) and 2 for ABT (It = 2).
+ */
+typedef enum { PACK_AB, PACK_ATB, PACK_ABT } pack_op;
+
+/* Operation counts one product costs (key_switches, decompositions, ct_mults,
+ * rescales); the same formula as above. */
+int pack_matmul_cost(const pack_layout *a, const pack_layout *b, pack_op op,
+                     ckks_op_counts *cost);
+/* The layout of the product, or PACK_ELAYOUT when a and b do not fit op. */
+int pack_matmul_layout(pack_layout *out, const pack_layout *a, const pack_layout *b, pack_op op);
+/* *out (allocated here) <- op(A, B). */
+int pack_matmul(const ckks_context *ctx, pack_matrix **out, const pack_matrix *a,
+                const pack_matrix *b, pack_op op, const ckks_switch_key *rlk,
+                const ckks_galois_keys *gk);
+
+/*
+ * Operand layouts of op for dimensions b, k, h in grid g under the
+ * convention above (both REPLICATED).
+ */
+int pack_matmul_operands(pack_layout *a, pack_layout *b, const pack_grid *g, pack_op op, int bdim,
+                         int kdim, int hdim);
+/*
+ * A grid for op on b, k, h within 2^max_log_slots slots: the fewest key
+ * switches, then the fewest ciphertext multiplications. Tiles fill all
+ * 2^max_log_slots slots unless the whole product fits in fewer.
+ */
+int pack_grid_plan(pack_grid *g, pack_op op, int bdim, int kdim, int hdim, int max_log_slots);
+
+/* ---- rotation-key planning -------------------------------------------------
+ * A set of rotation steps, sorted and without duplicates, each normalized
+ * to 0..2^log_slots-1 of the ciphertexts that use it (the step that
+ * ckks_rotate looks up). */
+typedef struct {
+    int *steps;
+    size_t count, cap;
+} pack_keyplan;
+
+void pack_keyplan_init(pack_keyplan *kp);
+void pack_keyplan_clear(pack_keyplan *kp);
+/* Add steps as ckks_rotate will look them up (already normalized). */
+int pack_keyplan_add(pack_keyplan *kp, const int *steps, size_t n);
+/* Steps of a product (the sum along the contracted axis). */
+int pack_keyplan_add_matmul(pack_keyplan *kp, const pack_layout *a, const pack_layout *b,
+                            pack_op op);
+/* Steps of pack_replicate on a matrix of layout l. */
+int pack_keyplan_add_replicate(pack_keyplan *kp, const pack_layout *l);
+int pack_keyplan_add_lintrans(pack_keyplan *kp, const pack_lintrans *lt);
+/*
+ * Memory of nkeys rotation keys under p: per key, digits * 2 * (nq + np) *
+ * N words of 8 bytes, digits = ceil(nq / ceil(nq / dnum)).
+ */
+size_t pack_keyplan_bytes(const ckks_params *p, size_t nkeys);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,190 @@
+/* test_lintrans.c - diagonal and baby-step giant-step transforms against
+ * complex matrix-vector products, with their key-switch counts. */
+#include "fixture.h"
+
+#include <complex.h>
+
+static fixture f;
+
+static void setup(void) { fixture_init(&f, "TEST-N12"); }
+static void teardown(void) { fixture_free(&f); }
+
+TestSuite(packing_lintrans, .init = setup, .fini = teardown);
+
+/* Encrypt x (n complex values) at level with log_slots. */
+static ckks_ciphertext *encrypt_complex(const double complex *x, int log_slots, int level)
+{
+    ckks_plaintext *pt = ckks_plaintext_new(f.ctx);
+    ckks_ciphertext *ct = ckks_ciphertext_new(f.ctx);
+    OK(ckks_encode(f.ctx, pt, x, (size_t)1 << log_slots, log_slots, level, f.scale));
+    OK(ckks_encrypt_sk(f.ctx, ct, pt, f.sk, NULL));
+    ckks_plaintext_free(pt);
+    return ct;
+}
+
+/* -log2 max |dec(ct) - want| over n complex slots. */
+static double complex_bits(const ckks_ciphertext *ct, const double complex *want, size_t n)
+{
+    ckks_plaintext *pt = ckks_plaintext_new(f.ctx);
+    double complex *got = malloc(n * sizeof *got);
+    OK(ckks_decrypt(f.ctx, pt, ct, f.sk));
+    OK(ckks_decode(f.ctx, pt, got, n));
+    double m = 0;
+    for (size_t i = 0; i < n; i++) m = fmax(m, cabs(got[i] - want[i]));
+    free(got);
+    ckks_plaintext_free(pt);
+    return -log2(m);
+}
+
+/*
+ * Apply lt to a random complex vector, compare with y = M x (M rows x
+ * cols, row-major), check the key switches against the plan and return the
+ * precision after rescaling.
+ */
+static double run(const pack_lintrans *lt, const double complex *m, int rows, int cols,
+                  int level, double pt_scale, uint64_t *ks, uint64_t *decomp)
+{
+    int ls = pack_lintrans_log_slots(lt), n = 1 << ls;
+    double complex *x = calloc((size_t)n, sizeof *x), *y = calloc((size_t)n, sizeof *y);
+    double *re = malloc((size_t)n * 2 * sizeof *re);
+    random_vector(re, (size_t)n * 2, 77);
+    for (int i = 0; i < cols; i++) x[i] = re[2 * i] + I * re[2 * i + 1];
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < cols; j++) y[i] += m[(size_t)i * (size_t)cols + (size_t)j] * x[j];
+
+    pack_keyplan kp;
+    pack_keyplan_init(&kp);
+    OK(pack_keyplan_add_lintrans(&kp, lt));
+    fixture_keys(&f, &kp);
+    pack_keyplan_clear(&kp);
+
+    ckks_ciphertext *in = encrypt_complex(x, ls, level), *out = ckks_ciphertext_new(f.ctx);
+    counts_take(&f);
+    OK(pack_lintrans_apply(f.ctx, out, in, lt, f.gk));
+    ckks_op_counts c = counts_take(&f);
+    cr_assert_eq(c.key_switches, (uint64_t)pack_lintrans_key_switches(lt));
+    cr_assert_eq(ckks_ciphertext_level(out), level);
+    cr_assert_float_eq(ckks_ciphertext_scale(out), f.scale * pt_scale, 1e-6 * f.scale * pt_scale);
+    *ks = c.key_switches;
+    *decomp = c.decompositions;
+    OK(ckks_rescale(f.ctx, out, out));
+    double bits = complex_bits(out, y, (size_t)n);
+    ckks_ciphertext_free(in);
+    ckks_ciphertext_free(out);
+    free(x);
+    free(y);
+    free(re);
+    return bits;
+}
+
+static double complex *random_matrix(int rows, int cols, uint64_t seed)
+{
+    size_t n = (size_t)rows * (size_t)cols;
+    double *re = malloc(2 * n * sizeof *re);
+    double complex *m = malloc(n * sizeof *m);
+    random_vector(re, 2 * n, seed);
+    /* entries of size 1/cols keep y in [-1, 1] + i [-1, 1] */
+    for (size_t i = 0; i < n; i++) m[i] = (re[2 * i] + I * re[2 * i + 1]) / cols;
+    free(re);
+    return m;
+}
+
+Test(packing_lintrans, dense_bsgs_costs_two_sqrt_n)
+{
+    const int ls = 6, n = 64;
+    double complex *m = random_matrix(n, n, 5);
+    pack_lintrans *lt;
+    OK(pack_lintrans_from_matrix(f.ctx, &lt, ls, m, n, n, f.top, f.scale, 0));
+    cr_assert_eq(pack_lintrans_baby(lt), 8);
+    cr_assert_eq(pack_lintrans_key_switches(lt), 14);
+    uint64_t ks, dec;
+    double bits = run(lt, m, n, n, f.top, f.scale, &ks, &dec);
+    cr_assert_geq(bits, 25, "%.1f bits", bits);
+    cr_assert_eq(dec, 1 + 7); /* one hoisted decomposition + the giant steps */
+    pack_lintrans_free(lt);
+    free(m);
+}
+
+Test(packing_lintrans, diagonal_method_hoists_everything)
+{
+    const int ls = 5, n = 32;
+    double complex *m = random_matrix(n, n, 6);
+    pack_lintrans *lt;
+    OK(pack_lintrans_from_matrix(f.ctx, &lt, ls, m, n, n, f.top, f.scale, n));
+    uint64_t ks, dec;
+    cr_assert_geq(run(lt, m, n, n, f.top, f.scale, &ks, &dec), 25);
+    cr_assert_eq(ks, 31);
+    cr_assert_eq(dec, 1);
+    pack_lintrans_free(lt);
+    free(m);
+}
+
+Test(packing_lintrans, rectangular_matrix)
+{
+    const int ls = 6, rows = 20, cols = 50;
+    double complex *m = random_matrix(rows, cols, 7);
+    pack_lintrans *lt;
+    OK(pack_lintrans_from_matrix(f.ctx, &lt, ls, m, rows, cols, f.top, f.scale, 0));
+    uint64_t ks, dec;
+    cr_assert_geq(run(lt, m, rows, cols, f.top, f.scale, &ks, &dec), 25);
+    pack_lintrans_free(lt);
+    free(m);
+}
+
+Test(packing_lintrans, sparse_complex_diagonals_at_any_scale_and_level)
+{
+    /* a band matrix given by diagonals, as CoeffsToSlots factors are */
+    const int ls = 7, n = 128;
+    const int index[] = {0, 1, -1, 16, -16, 33};
+    const size_t nd = sizeof index / sizeof index[0];
+    double complex *diag[6], *m = calloc((size_t)n * n, sizeof *m);
+    double *re = malloc(2 * (size_t)n * sizeof *re);
+    for (size_t i = 0; i < nd; i++) {
+        diag[i] = malloc((size_t)n * sizeof *diag[i]);
+        random_vector(re, 2 * (size_t)n, 100 + i);
+        for (int j = 0; j < n; j++) {
+            diag[i][j] = (re[2 * j] + I * re[2 * j + 1]) / 4;
+            m[(size_t)j * n + (size_t)(((j + index[i]) % n + n) % n)] = diag[i][j];
+        }
+    }
+    const int level = f.top - 2;
+    const double scale = 0x1p45; /* not the default scale */
+    pack_lintrans *lt;
+    OK(pack_lintrans_new(f.ctx, &lt, ls, index, (const double complex *const *)diag, nd, level,
+                         scale, 0));
+    /* diagonals 0 1 16 33 127 112: n1 = 16 gives babies {1, 15}, giants {1, 2, 7} */
+    cr_assert_eq(pack_lintrans_key_switches(lt), 5);
+    uint64_t ks, dec;
+    double bits = run(lt, m, n, n, level, scale, &ks, &dec);
+    cr_assert_geq(bits, 25, "%.1f bits", bits);
+    /* bad input: duplicated diagonal (mod n), wrong slot count */
+    const int dup[] = {1, 1 + n};
+    cr_assert_eq(pack_lintrans_new(f.ctx, &lt, ls, dup, (const double complex *const *)diag, 2, level,
+                                   scale, 0), CKKS_EINVAL);
+    OK(pack_lintrans_new(f.ctx, &lt, ls, index, (const double complex *const *)diag, nd, level,
+                         scale, 0));
+    ckks_ciphertext *x = encrypt_complex(m, ls - 1, level), *y = ckks_ciphertext_new(f.ctx);
+    cr_assert_eq(pack_lintrans_apply(f.ctx, y, x, lt, f.gk), CKKS_ESLOTS);
+    ckks_ciphertext_free(x);
+    ckks_ciphertext_free(y);
+    pack_lintrans_free(lt);
+    for (size_t i = 0; i < nd; i++) free(diag[i]);
+    free(m);
+    free(re);
+}
+
+Test(packing_lintrans, dense_2_10_within_66_key_switches)
+{
+    const int ls = 10, n = 1 << ls;
+    double complex *m = random_matrix(n, n, 8);
+    pack_lintrans *lt;
+    /* level 1 keeps the 1024 plaintexts small at N = 2^12 */
+    OK(pack_lintrans_from_matrix(f.ctx, &lt, ls, m, n, n, 1, f.scale, 0));
+    cr_assert_eq(pack_lintrans_key_switches(lt), 62);
+    cr_assert_leq(pack_lintrans_key_switches(lt), 2 * 32 + 2);
+    uint64_t ks, dec;
+    double bits = run(lt, m, n, n, 1, f.scale, &ks, &dec);
+    cr_assert_geq(bits, 22, "%.1f bits", bits);
+    pack_lintrans_free(lt);
+    free(m);
+}
