@@ -3,6 +3,7 @@
 #include "ckks/internal.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -238,12 +239,9 @@ int ckks_relinearize(const ckks_context *ctx, ckks_ciphertext *out, const ckks_c
     if (a->size != 3) return CKKS_ESIZE;
     int level = a->level;
     size_t words = ((size_t)level + 1) * ctx->n;
-    uint64_t *k = aligned_alloc(64, 2 * words * sizeof(uint64_t));
+    uint64_t *k = ckks_scratch_alloc(2 * words);
     if (!k) return CKKS_ENOMEM;
-    ckks_ks_decomp d;
-    err = ckks_ks_decompose(ctx, a->c[2], level, &d);
-    if (!err) err = ckks_ks_apply(ctx, &d, rlk, k, k + words);
-    ckks_ks_decomp_clear(&d);
+    err = ckks_ks_switch(ctx, a->c[2], level, rlk, k, k + words);
     if (!err && out != a) err = ckks_ciphertext_copy(out, a);
     if (!err) {
         out->size = 2;
@@ -343,30 +341,33 @@ int ckks_rescale(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphe
     if (l < 1) return CKKS_ELEVEL;
     if (out != a && (err = ckks_ciphertext_copy(out, a))) return err;
     size_t n = ctx->n;
+    int size = out->size, nthreads = omp_get_max_threads();
     const ckks_mod *ml = &ctx->mod[l];
     uint64_t half = ml->q >> 1;
-    uint64_t *last = aligned_alloc(64, n * sizeof(uint64_t));
-    uint64_t *tmp = aligned_alloc(64, (size_t)l * n * sizeof(uint64_t));
+    uint64_t *last = ckks_scratch_alloc((size_t)size * n), *tmp = ckks_scratch_alloc((size_t)nthreads * n);
     if (!last || !tmp) {
         free(last);
         free(tmp);
         return CKKS_ENOMEM;
     }
-    for (int k = 0; k < out->size; k++) {
-        /* round(c / q_l): add q_l / 2 to c, then floor-divide */
-        memcpy(last, out->c[k] + (size_t)l * n, n * sizeof(uint64_t));
-        ckks_ntt_inverse(&ctx->ntt[l], last);
-        for (size_t c = 0; c < n; c++) last[c] = ckks_mod_add(last[c], half, ml->q);
+    /* round(c / q_l): add q_l / 2 to c, then floor-divide */
 #pragma omp parallel for schedule(static)
-        for (int i = 0; i < l; i++) {
-            const ckks_mod *m = &ctx->mod[i];
-            uint64_t *t = tmp + (size_t)i * n, *o = out->c[k] + (size_t)i * n;
-            uint64_t hm = ckks_mod_reduce64(half, m);
-            for (size_t c = 0; c < n; c++) t[c] = ckks_mod_sub(ckks_mod_reduce64(last[c], m), hm, m->q);
-            ckks_ntt_forward(&ctx->ntt[i], t);
-            uint64_t w = ctx->rescale_inv[l][i], ws = ctx->rescale_inv_shoup[l][i];
-            for (size_t c = 0; c < n; c++) o[c] = ckks_mul_shoup(o[c] + m->q - t[c], w, ws, m->q);
-        }
+    for (int k = 0; k < size; k++) {
+        uint64_t *lk = last + (size_t)k * n;
+        memcpy(lk, out->c[k] + (size_t)l * n, n * sizeof(uint64_t));
+        ckks_ntt_inverse(&ctx->ntt[l], lk);
+        for (size_t c = 0; c < n; c++) lk[c] = ckks_mod_add(lk[c], half, ml->q);
+    }
+#pragma omp parallel for schedule(static)
+    for (int u = 0; u < size * l; u++) {
+        int k = u / l, i = u % l;
+        const ckks_mod *m = &ctx->mod[i];
+        const uint64_t *lk = last + (size_t)k * n;
+        uint64_t *t = tmp + (size_t)omp_get_thread_num() * n, *o = out->c[k] + (size_t)i * n;
+        /* (last - half) mod q_i, for any last < 2^63 */
+        ckks_rns_mulsub(m->q, 1, ckks_shoup(1, m->q), lk, m->q - ckks_mod_reduce64(half, m), NULL, n, t);
+        ckks_ntt_forward(&ctx->ntt[i], t);
+        ckks_rns_mulsub(m->q, ctx->rescale_inv[l][i], ctx->rescale_inv_shoup[l][i], o, m->q, t, n, o);
     }
     free(last);
     free(tmp);

@@ -228,6 +228,64 @@ const ckks_switch_key *ckks_galois_keys_find(const ckks_galois_keys *gk, uint64_
 int ckks_rns_convert(const ckks_context *ctx, const uint64_t *x, const int *src, int nsrc,
                      const int *dst, int ndst, bool centered, uint64_t *out);
 
+/*
+ * The constants of one conversion from src to dst, for use limb by limb:
+ * y_s = x_s (Q_S/q_s)^-1 mod q_s (ckks_rns_conv_scale), optionally
+ * v = round(sum_s y_s / q_s) (ckks_rns_conv_round), then each target
+ * out_t = sum_s y_s (Q_S/q_s) - v Q_S mod p_t (ckks_rns_conv_target, v = 0
+ * when NULL). The source limbs y_s lie at y + s N.
+ */
+typedef struct {
+    int nsrc, ndst;
+    int src[CKKS_MAX_PRIMES], dst[CKKS_MAX_PRIMES];
+    uint64_t inv[CKKS_MAX_PRIMES], inv_shoup[CKKS_MAX_PRIMES]; /* (Q_S/q_s)^-1 mod q_s */
+    double inv_q[CKKS_MAX_PRIMES];                               /* 1 / q_s */
+    uint64_t *hat; /* row t: Q_S/q_s mod p_t for s < nsrc, then -Q_S mod p_t */
+} ckks_rns_conv;
+
+/* 0, CKKS_EINVAL (nsrc outside 1..63) or CKKS_ENOMEM. */
+int ckks_rns_conv_init(const ckks_context *ctx, ckks_rns_conv *c, const int *src, int nsrc,
+                       const int *dst, int ndst);
+void ckks_rns_conv_clear(ckks_rns_conv *c);
+/* y = x (Q_S/q_s)^-1 mod q_s over N coefficients; y may alias x. */
+void ckks_rns_conv_scale(const ckks_context *ctx, const ckks_rns_conv *c, int s,
+                         const uint64_t *x, uint64_t *y);
+/* v[k] = round(sum_s y[s stride + k] / q_s) for k < count (floating point,
+ * the same operations in the same order on both paths). */
+void ckks_rns_conv_round(const ckks_rns_conv *c, const uint64_t *y, size_t stride, size_t count,
+                         uint64_t *v);
+/* Targets ts[0..nt-1] over N coefficients into out[0..nt-1], fully
+ * reduced. One pass over y serves them all: convert several at once. */
+void ckks_rns_conv_targets(const ckks_context *ctx, const ckks_rns_conv *c, const int *ts, int nt,
+                           const uint64_t *y, const uint64_t *v, uint64_t *const *out);
+/* Coefficients per block of the AVX-512 conversion (N must be a multiple). */
+#define CKKS_RNS_BLOCK 256
+/* Both paths of the two above, for tests; the avx512 ones return false
+ * (doing nothing) without AVX-512. */
+void ckks_rns_conv_round_scalar(const ckks_rns_conv *c, const uint64_t *y, size_t stride,
+                                size_t count, uint64_t *v);
+bool ckks_rns_conv_round_avx512(const ckks_rns_conv *c, const uint64_t *y, size_t stride,
+                                size_t count, uint64_t *v);
+void ckks_rns_conv_targets_scalar(const ckks_context *ctx, const ckks_rns_conv *c, const int *ts,
+                                  int nt, const uint64_t *y, const uint64_t *v,
+                                  uint64_t *const *out);
+bool ckks_rns_conv_targets_avx512(const ckks_context *ctx, const ckks_rns_conv *c, const int *ts,
+                                  int nt, const uint64_t *y, const uint64_t *v,
+                                  uint64_t *const *out);
+
+/* out[k] = (a[k] + c - b[k]) w mod q for k < n, with ws = ckks_shoup(w, q),
+ * b NULL for zeros; a[k] + c must not wrap and must be >= b[k]. out may
+ * alias a or b. */
+void ckks_rns_mulsub(uint64_t q, uint64_t w, uint64_t ws, const uint64_t *a, uint64_t c,
+                     const uint64_t *b, size_t n, uint64_t *out);
+void ckks_rns_mulsub_scalar(uint64_t q, uint64_t w, uint64_t ws, const uint64_t *a, uint64_t c,
+                            const uint64_t *b, size_t n, uint64_t *out);
+bool ckks_rns_mulsub_avx512(uint64_t q, uint64_t w, uint64_t ws, const uint64_t *a, uint64_t c,
+                            const uint64_t *b, size_t n, uint64_t *out);
+
+/* 64-byte aligned room for `words` words, on huge pages when large; free(). */
+uint64_t *ckks_scratch_alloc(size_t words);
+
 /* ---- key switching (keyswitch.c) ----------------------------------------- */
 
 /* The digits of one polynomial, raised to Q_l u P: the part of a key
@@ -246,6 +304,23 @@ void ckks_ks_decomp_clear(ckks_ks_decomp *d);
 /* (out0, out1) over Q_level, NTT: ModDown of sum_j d_j (b_j, a_j). */
 int ckks_ks_apply(const ckks_context *ctx, const ckks_ks_decomp *d, const ckks_switch_key *k,
                   uint64_t *out0, uint64_t *out1);
+/* Both steps at once, for a single switch: no decomposition is stored. */
+int ckks_ks_switch(const ckks_context *ctx, const uint64_t *c, int level, const ckks_switch_key *k,
+                   uint64_t *out0, uint64_t *out1);
+/*
+ * The inner product of nd digit limbs with a key, on one limb mod m:
+ * out0[i] = sum_j d[j][i] b[j][i], out1[i] = sum_j d[j][i] a[j][i], fully
+ * reduced. Both paths, for tests; avx512 as above.
+ */
+void ckks_ks_inner_product(const ckks_mod *m, size_t n, int nd, const uint64_t *const *d,
+                           const uint64_t *const *b, const uint64_t *const *a, uint64_t *out0,
+                           uint64_t *out1);
+void ckks_ks_inner_product_scalar(const ckks_mod *m, size_t n, int nd, const uint64_t *const *d,
+                                  const uint64_t *const *b, const uint64_t *const *a,
+                                  uint64_t *out0, uint64_t *out1);
+bool ckks_ks_inner_product_avx512(const ckks_mod *m, size_t n, int nd, const uint64_t *const *d,
+                                  const uint64_t *const *b, const uint64_t *const *a,
+                                  uint64_t *out0, uint64_t *out1);
 
 /* Regenerate the uniform a of a public or switching key from its seed. */
 void ckks_expand_uniform(const ckks_context *ctx, const uint8_t seed[CKKS_SEED_BYTES],

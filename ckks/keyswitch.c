@@ -1,7 +1,12 @@
 /* keyswitch.c - hybrid key switching: digit decomposition, ModUp, inner
- * product with the key, ModDown. */
+ * product with the key, ModDown.
+ *
+ * Work is split by limb of Q_level u P so that each limb goes through its
+ * conversion, NTT and inner product while it is in cache, and so that
+ * scratch stays small: a single switch never stores the decomposition. */
 #include "ckks/internal.h"
 
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +14,114 @@
 static inline int ext_mod(const ckks_context *ctx, int level, int e)
 {
     return e <= level ? e : ctx->nq + (e - level - 1);
+}
+
+/* The conversions of one key switch at `level`: digit j's limbs to the
+ * other limbs of Q_level u P (ModUp), and P to Q_level (ModDown). */
+typedef struct {
+    int level, ext, ndigits;
+    ckks_rns_conv *up; /* ndigits; NULL when only ModDown is needed */
+    ckks_rns_conv down;
+} ks_plan;
+
+static void plan_clear(ks_plan *p)
+{
+    if (p->up)
+        for (int j = 0; j < p->ndigits; j++) ckks_rns_conv_clear(&p->up[j]);
+    free(p->up);
+    ckks_rns_conv_clear(&p->down);
+}
+
+static int digit_lo(const ckks_context *ctx, int j) { return j * ctx->alpha; }
+
+static int digit_hi(const ckks_context *ctx, int level, int j)
+{
+    int hi = (j + 1) * ctx->alpha;
+    return hi <= level + 1 ? hi : level + 1;
+}
+
+static int plan_init(const ckks_context *ctx, int level, bool with_up, ks_plan *p)
+{
+    memset(p, 0, sizeof *p);
+    p->level = level;
+    p->ext = level + 1 + ctx->np;
+    p->ndigits = (level + ctx->alpha) / ctx->alpha;
+    int src[CKKS_MAX_PRIMES], dst[CKKS_MAX_PRIMES];
+    for (int t = 0; t < ctx->np; t++) src[t] = ctx->nq + t;
+    for (int i = 0; i <= level; i++) dst[i] = i;
+    int err = ckks_rns_conv_init(ctx, &p->down, src, ctx->np, dst, level + 1);
+    if (err || !with_up) return err;
+    p->up = calloc((size_t)p->ndigits, sizeof *p->up);
+    if (!p->up) {
+        plan_clear(p);
+        return CKKS_ENOMEM;
+    }
+    for (int j = 0; j < p->ndigits && !err; j++) {
+        int lo = digit_lo(ctx, j), hi = digit_hi(ctx, level, j), ndst = 0;
+        for (int s = lo; s < hi; s++) src[s - lo] = s;
+        for (int e = 0; e < p->ext; e++)
+            if (e < lo || e >= hi) dst[ndst++] = ext_mod(ctx, level, e);
+        err = ckks_rns_conv_init(ctx, &p->up[j], src, hi - lo, dst, ndst);
+    }
+    if (err) plan_clear(p);
+    return err;
+}
+
+/* y = the coefficients of c (limbs 0..level), each scaled as a source of
+ * its digit's conversion. */
+static void modup_sources(const ckks_context *ctx, const ks_plan *p, const uint64_t *c, uint64_t *y)
+{
+    size_t n = ctx->n;
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i <= p->level; i++) {
+        uint64_t *yi = y + (size_t)i * n;
+        memcpy(yi, c + (size_t)i * n, n * sizeof(uint64_t));
+        ckks_ntt_inverse(&ctx->ntt[i], yi);
+        ckks_rns_conv_scale(ctx, &p->up[i / ctx->alpha], i % ctx->alpha, yi, yi);
+    }
+}
+
+static bool in_digit(const ckks_context *ctx, int j, int e)
+{
+    return e / ctx->alpha == j;
+}
+
+/* At most this many ext limbs per work item: one pass over a digit's
+ * sources serves all of them, and their digits stay few enough to remain
+ * in cache. */
+enum { GROUP = 4 };
+
+/* Work items: group g holds the ext limbs e = g mod ngroups, so that each
+ * mixes Q and P limbs (P limbs take one more conversion), and there are a
+ * multiple of the thread count of them. */
+static int group_count(int ext)
+{
+    int threads = omp_get_max_threads(), g = (ext + GROUP - 1) / GROUP;
+    return (g + threads - 1) / threads * threads;
+}
+
+static int group_limbs(int ext, int ngroups, int g, int *es)
+{
+    int ne = 0;
+    for (int e = g; e < ext && ne < GROUP; e += ngroups) es[ne++] = e;
+    return ne;
+}
+
+/* Limbs es[0..ne-1] of digit j raised to Q_level u P (NTT form) into
+ * out[0..ne-1]; those of digit j itself are skipped. */
+static void modup_group(const ckks_context *ctx, const ks_plan *p, const uint64_t *y, int j,
+                        const int *es, int ne, uint64_t *const *out)
+{
+    int lo = digit_lo(ctx, j), hi = digit_hi(ctx, p->level, j), ts[GROUP] = {0}, nt = 0;
+    uint64_t *o[GROUP] = {0};
+    for (int i = 0; i < ne; i++) {
+        if (es[i] >= lo && es[i] < hi) continue;
+        ts[nt] = es[i] < lo ? es[i] : es[i] - (hi - lo);
+        o[nt++] = out[i];
+    }
+    ckks_rns_conv_targets(ctx, &p->up[j], ts, nt, y + (size_t)lo * ctx->n, NULL, o);
+    for (int i = 0; i < ne; i++)
+        if (es[i] < lo || es[i] >= hi) ckks_ntt_forward(&ctx->ntt[ext_mod(ctx, p->level, es[i])], out[i]);
 }
 
 void ckks_ks_decomp_clear(ckks_ks_decomp *d)
@@ -21,92 +134,118 @@ void ckks_ks_decomp_clear(ckks_ks_decomp *d)
 int ckks_ks_decompose(const ckks_context *ctx, const uint64_t *c, int level, ckks_ks_decomp *out)
 {
     size_t n = ctx->n;
-    int ext = level + 1 + ctx->np;
-    int ndigits = (level + ctx->alpha) / ctx->alpha;
     memset(out, 0, sizeof *out);
-    uint64_t *d = aligned_alloc(64, (size_t)ndigits * (size_t)ext * n * sizeof(uint64_t));
-    uint64_t *coef = aligned_alloc(64, (size_t)ctx->alpha * n * sizeof(uint64_t));
-    if (!d || !coef) {
+    ks_plan p;
+    int err = plan_init(ctx, level, true, &p);
+    if (err) return err;
+    int ext = p.ext, nd = p.ndigits;
+    uint64_t *d = ckks_scratch_alloc((size_t)nd * (size_t)ext * n);
+    uint64_t *y = ckks_scratch_alloc(((size_t)level + 1) * n);
+    if (!d || !y) {
         free(d);
-        free(coef);
+        free(y);
+        plan_clear(&p);
         return CKKS_ENOMEM;
     }
-    int src[CKKS_MAX_PRIMES], dst[CKKS_MAX_PRIMES], dpos[CKKS_MAX_PRIMES];
-    int err = 0;
-    for (int j = 0; j < ndigits && !err; j++) {
-        int lo = j * ctx->alpha, hi = lo + ctx->alpha <= level + 1 ? lo + ctx->alpha : level + 1;
-        int nsrc = hi - lo, ndst = 0;
-        uint64_t *dj = d + (size_t)j * ext * n;
-        for (int s = 0; s < nsrc; s++) src[s] = lo + s;
-        for (int e = 0; e < ext; e++)
-            if (e < lo || e >= hi) {
-                dst[ndst] = ext_mod(ctx, level, e);
-                dpos[ndst++] = e;
-            }
-        /* the digit's own limbs are exact: copy them in NTT form */
-#pragma omp parallel for schedule(static)
-        for (int s = 0; s < nsrc; s++) {
-            memcpy(dj + (size_t)(lo + s) * n, c + (size_t)(lo + s) * n, n * sizeof(uint64_t));
-            memcpy(coef + (size_t)s * n, c + (size_t)(lo + s) * n, n * sizeof(uint64_t));
-            ckks_ntt_inverse(&ctx->ntt[lo + s], coef + (size_t)s * n);
+    modup_sources(ctx, &p, c, y);
+    int ngroups = group_count(ext);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int u = 0; u < nd * ngroups; u++) {
+        int j = u / ngroups, es[GROUP], ne = group_limbs(ext, ngroups, u % ngroups, es);
+        uint64_t *o[GROUP];
+        for (int i = 0; i < ne; i++) {
+            o[i] = d + ((size_t)j * ext + (size_t)es[i]) * n;
+            /* the digit's own limbs are exact: copied in NTT form */
+            if (es[i] <= level && in_digit(ctx, j, es[i]))
+                memcpy(o[i], c + (size_t)es[i] * n, n * sizeof(uint64_t));
         }
-        uint64_t *conv = aligned_alloc(64, (size_t)ndst * n * sizeof(uint64_t));
-        if (!conv) {
-            err = CKKS_ENOMEM;
-            break;
-        }
-        err = ckks_rns_convert(ctx, coef, src, nsrc, dst, ndst, false, conv);
-#pragma omp parallel for schedule(static)
-        for (int t = 0; t < ndst; t++) {
-            uint64_t *o = dj + (size_t)dpos[t] * n;
-            memcpy(o, conv + (size_t)t * n, n * sizeof(uint64_t));
-            ckks_ntt_forward(&ctx->ntt[dst[t]], o);
-        }
-        free(conv);
+        modup_group(ctx, &p, y, j, es, ne, o);
     }
-    free(coef);
-    if (err) {
-        free(d);
-        return err;
-    }
+    free(y);
+    plan_clear(&p);
     ckks_count(ctx, decompositions);
     out->level = level;
-    out->ndigits = ndigits;
+    out->ndigits = nd;
     out->ext = ext;
     out->d = d;
     return 0;
 }
 
-/* x over Q_level u P (NTT) -> (x - Conv_P->Q([x]_P)) P^-1 over Q_level. */
-static int mod_down(const ckks_context *ctx, int level, uint64_t *x, uint64_t *out)
+/* Inner product of limb e's digits with the key: Q limbs go to out0/out1,
+ * P limbs to x_p (np limbs for out0, then np for out1). */
+static void inner_limb(const ckks_context *ctx, int level, int e, const uint64_t *const *digits,
+                       int nd, const ckks_switch_key *k, uint64_t *out0, uint64_t *out1,
+                       uint64_t *x_p)
+{
+    size_t n = ctx->n, np = (size_t)ctx->np;
+    int mi = ext_mod(ctx, level, e);
+    const uint64_t *kb[CKKS_MAX_PRIMES], *ka[CKKS_MAX_PRIMES];
+    for (int j = 0; j < nd; j++) {
+        kb[j] = k->b[j] + (size_t)mi * n;
+        ka[j] = k->a[j] + (size_t)mi * n;
+    }
+    uint64_t *o0, *o1;
+    if (e <= level) {
+        o0 = out0 + (size_t)e * n;
+        o1 = out1 + (size_t)e * n;
+    } else {
+        o0 = x_p + (size_t)(e - level - 1) * n;
+        o1 = o0 + np * n;
+    }
+    ckks_ks_inner_product(&ctx->mod[mi], n, nd, digits, kb, ka, o0, o1);
+}
+
+/* (x_q, x_p) over Q_level u P (NTT) -> (x_q - Conv_P->Q([x_p]_P)) P^-1 over
+ * Q_level, in place in out0 and out1 (x_p: np limbs for each; destroyed). */
+static int mod_down(const ckks_context *ctx, const ks_plan *p, uint64_t *out0, uint64_t *out1,
+                    uint64_t *x_p)
 {
     size_t n = ctx->n;
-    int np = ctx->np;
-    uint64_t *xp = x + (size_t)(level + 1) * n;
-    uint64_t *conv = aligned_alloc(64, (size_t)(level + 1) * n * sizeof(uint64_t));
-    if (!conv) return CKKS_ENOMEM;
-    int src[CKKS_MAX_PRIMES], dst[CKKS_MAX_PRIMES];
-    for (int t = 0; t < np; t++) src[t] = ctx->nq + t;
-    for (int i = 0; i <= level; i++) dst[i] = i;
+    int np = ctx->np, level = p->level, nthreads = omp_get_max_threads();
+    uint64_t *v = ckks_scratch_alloc(2 * n), *tmp = ckks_scratch_alloc((size_t)nthreads * GROUP * n);
+    if (!v || !tmp) {
+        free(v);
+        free(tmp);
+        return CKKS_ENOMEM;
+    }
 #pragma omp parallel for schedule(static)
-    for (int t = 0; t < np; t++) ckks_ntt_inverse(&ctx->ntt[ctx->nq + t], xp + (size_t)t * n);
+    for (int u = 0; u < 2 * np; u++) {
+        uint64_t *x = x_p + (size_t)u * n;
+        ckks_ntt_inverse(&ctx->ntt[ctx->nq + u % np], x);
+        ckks_rns_conv_scale(ctx, &p->down, u % np, x, x);
+    }
     /* centered: ModDown then rounds, so its error is at most 1/2 */
-    int err = ckks_rns_convert(ctx, xp, src, np, dst, level + 1, true, conv);
-    if (!err) {
+    enum { CHUNK = 1024 };
+    size_t nchunks = (n + CHUNK - 1) / CHUNK;
 #pragma omp parallel for schedule(static)
-        for (int i = 0; i <= level; i++) {
-            const ckks_mod *m = &ctx->mod[i];
-            uint64_t *ci = conv + (size_t)i * n;
-            const uint64_t *xi = x + (size_t)i * n;
-            uint64_t *oi = out + (size_t)i * n;
-            uint64_t pinv = ctx->p_inv_mod_q[i], pinvs = ctx->p_inv_mod_q_shoup[i];
-            ckks_ntt_forward(&ctx->ntt[i], ci);
-            for (size_t k = 0; k < n; k++)
-                oi[k] = ckks_mul_shoup(xi[k] + m->q - ci[k], pinv, pinvs, m->q);
+    for (size_t u = 0; u < 2 * nchunks; u++) {
+        size_t comp = u / nchunks, k0 = (u % nchunks) * CHUNK;
+        size_t count = n - k0 < CHUNK ? n - k0 : CHUNK;
+        ckks_rns_conv_round(&p->down, x_p + comp * (size_t)np * n + k0, n, count, v + comp * n + k0);
+    }
+    int ngroups = (level + GROUP) / GROUP;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int u = 0; u < 2 * ngroups; u++) {
+        int comp = u / ngroups, i0 = u % ngroups * GROUP;
+        int ni = level + 1 - i0 < GROUP ? level + 1 - i0 : GROUP, ts[GROUP];
+        uint64_t *t[GROUP];
+        for (int i = 0; i < ni; i++) {
+            ts[i] = i0 + i;
+            t[i] = tmp + ((size_t)omp_get_thread_num() * GROUP + (size_t)i) * n;
+        }
+        ckks_rns_conv_targets(ctx, &p->down, ts, ni, x_p + (size_t)comp * (size_t)np * n,
+                              v + (size_t)comp * n, t);
+        for (int i = 0; i < ni; i++) {
+            const ckks_mod *m = &ctx->mod[i0 + i];
+            uint64_t *o = (comp ? out1 : out0) + (size_t)(i0 + i) * n;
+            ckks_ntt_forward(&ctx->ntt[i0 + i], t[i]);
+            ckks_rns_mulsub(m->q, ctx->p_inv_mod_q[i0 + i], ctx->p_inv_mod_q_shoup[i0 + i], o, m->q,
+                            t[i], n, o);
         }
     }
-    free(conv);
-    return err;
+    free(v);
+    free(tmp);
+    return 0;
 }
 
 int ckks_ks_apply(const ckks_context *ctx, const ckks_ks_decomp *d, const ckks_switch_key *k,
@@ -115,28 +254,92 @@ int ckks_ks_apply(const ckks_context *ctx, const ckks_ks_decomp *d, const ckks_s
     if (k->hash != ctx->hash) return CKKS_ECONTEXT;
     size_t n = ctx->n;
     int level = d->level, ext = d->ext, nd = d->ndigits;
-    size_t words = (size_t)ext * n;
-    uint64_t *acc = aligned_alloc(64, 2 * words * sizeof(uint64_t));
-    if (!acc) return CKKS_ENOMEM;
+    ks_plan p;
+    int err = plan_init(ctx, level, false, &p);
+    if (err) return err;
+    uint64_t *x_p = ckks_scratch_alloc(2 * (size_t)ctx->np * n);
+    if (!x_p) {
+        plan_clear(&p);
+        return CKKS_ENOMEM;
+    }
 #pragma omp parallel for schedule(static)
     for (int e = 0; e < ext; e++) {
-        int mi = ext_mod(ctx, level, e);
-        const ckks_mod *m = &ctx->mod[mi];
-        uint64_t *a0 = acc + (size_t)e * n, *a1 = acc + words + (size_t)e * n;
-        for (size_t c = 0; c < n; c++) {
-            ckks_u128 s0 = 0, s1 = 0;
-            for (int j = 0; j < nd; j++) {
-                uint64_t x = d->d[(size_t)j * words + (size_t)e * n + c];
-                s0 += (ckks_u128)x * k->b[j][(size_t)mi * n + c];
-                s1 += (ckks_u128)x * k->a[j][(size_t)mi * n + c];
-            }
-            a0[c] = ckks_mod_reduce128(s0, m);
-            a1[c] = ckks_mod_reduce128(s1, m);
-        }
+        const uint64_t *digits[CKKS_MAX_PRIMES];
+        for (int j = 0; j < nd; j++) digits[j] = d->d + ((size_t)j * ext + e) * n;
+        inner_limb(ctx, level, e, digits, nd, k, out0, out1, x_p);
     }
     ckks_count(ctx, key_switches);
-    int err = mod_down(ctx, level, acc, out0);
-    if (!err) err = mod_down(ctx, level, acc + words, out1);
-    free(acc);
+    err = mod_down(ctx, &p, out0, out1, x_p);
+    free(x_p);
+    plan_clear(&p);
     return err;
+}
+
+int ckks_ks_switch(const ckks_context *ctx, const uint64_t *c, int level, const ckks_switch_key *k,
+                   uint64_t *out0, uint64_t *out1)
+{
+    if (k->hash != ctx->hash) return CKKS_ECONTEXT;
+    size_t n = ctx->n;
+    ks_plan p;
+    int err = plan_init(ctx, level, true, &p);
+    if (err) return err;
+    int ext = p.ext, nd = p.ndigits, nthreads = omp_get_max_threads();
+    uint64_t *y = ckks_scratch_alloc(((size_t)level + 1) * n);
+    uint64_t *x_p = ckks_scratch_alloc(2 * (size_t)ctx->np * n);
+    uint64_t *tmp = ckks_scratch_alloc((size_t)nthreads * (size_t)nd * GROUP * n);
+    if (!y || !x_p || !tmp) {
+        err = CKKS_ENOMEM;
+        goto done;
+    }
+    modup_sources(ctx, &p, c, y);
+    /* group by group: each digit's limbs are raised, then used at once */
+    int ngroups = group_count(ext);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int g = 0; g < ngroups; g++) {
+        int es[GROUP], ne = group_limbs(ext, ngroups, g, es);
+        uint64_t *t = tmp + (size_t)omp_get_thread_num() * (size_t)nd * GROUP * n;
+        const uint64_t *digits[GROUP][CKKS_MAX_PRIMES];
+        for (int j = 0; j < nd; j++) {
+            uint64_t *o[GROUP];
+            for (int i = 0; i < ne; i++) {
+                o[i] = t + ((size_t)j * GROUP + (size_t)i) * n;
+                digits[i][j] = es[i] <= level && in_digit(ctx, j, es[i]) ? c + (size_t)es[i] * n : o[i];
+            }
+            modup_group(ctx, &p, y, j, es, ne, o);
+        }
+        for (int i = 0; i < ne; i++) inner_limb(ctx, level, es[i], digits[i], nd, k, out0, out1, x_p);
+    }
+    ckks_count(ctx, decompositions);
+    ckks_count(ctx, key_switches);
+    err = mod_down(ctx, &p, out0, out1, x_p);
+done:
+    free(y);
+    free(x_p);
+    free(tmp);
+    plan_clear(&p);
+    return err;
+}
+
+void ckks_ks_inner_product_scalar(const ckks_mod *m, size_t n, int nd, const uint64_t *const *d,
+                                  const uint64_t *const *b, const uint64_t *const *a,
+                                  uint64_t *out0, uint64_t *out1)
+{
+    /* Products are < 2^122, so up to 64 of them sum without overflow. */
+    for (size_t i = 0; i < n; i++) {
+        ckks_u128 s0 = 0, s1 = 0;
+        for (int j = 0; j < nd; j++) {
+            s0 += (ckks_u128)d[j][i] * b[j][i];
+            s1 += (ckks_u128)d[j][i] * a[j][i];
+        }
+        out0[i] = ckks_mod_reduce128(s0, m);
+        out1[i] = ckks_mod_reduce128(s1, m);
+    }
+}
+
+void ckks_ks_inner_product(const ckks_mod *m, size_t n, int nd, const uint64_t *const *d,
+                           const uint64_t *const *b, const uint64_t *const *a, uint64_t *out0,
+                           uint64_t *out1)
+{
+    if (!ckks_ks_inner_product_avx512(m, n, nd, d, b, a, out0, out1))
+        ckks_ks_inner_product_scalar(m, n, nd, d, b, a, out0, out1);
 }

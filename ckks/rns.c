@@ -3,80 +3,155 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+uint64_t *ckks_scratch_alloc(size_t words)
+{
+    const size_t huge = (size_t)2 << 20;
+    size_t bytes = (words * sizeof(uint64_t) + 63) & ~(size_t)63;
+    if (bytes < huge) return aligned_alloc(64, bytes ? bytes : 64);
+    bytes = (bytes + huge - 1) & ~(huge - 1);
+    void *p = aligned_alloc(huge, bytes);
+    /* Key switching takes tens of MB of fresh scratch per call: huge pages
+     * fault them in 512 times fewer steps. Only a hint. */
+    if (p) (void)madvise(p, bytes, MADV_HUGEPAGE);
+    return p;
+}
+
+/* prod_{r != skip} src_r mod m (skip = -1: all of them). */
+static uint64_t prod_except(const ckks_context *ctx, const int *src, int nsrc, int skip,
+                            const ckks_mod *m)
+{
+    uint64_t p = 1 % m->q;
+    for (int r = 0; r < nsrc; r++)
+        if (r != skip) p = ckks_mod_mul(p, ckks_mod_reduce64(ctx->mod[src[r]].q, m), m);
+    return p;
+}
+
+int ckks_rns_conv_init(const ckks_context *ctx, ckks_rns_conv *c, const int *src, int nsrc,
+                       const int *dst, int ndst)
+{
+    memset(c, 0, sizeof *c);
+    if (nsrc < 1 || nsrc >= CKKS_MAX_PRIMES || ndst < 0 || ndst > CKKS_MAX_PRIMES)
+        return CKKS_EINVAL;
+    c->hat = malloc(((size_t)ndst * (size_t)(nsrc + 1) + 1) * sizeof(uint64_t));
+    if (!c->hat) return CKKS_ENOMEM;
+    c->nsrc = nsrc;
+    c->ndst = ndst;
+    memcpy(c->src, src, (size_t)nsrc * sizeof *src);
+    memcpy(c->dst, dst, (size_t)ndst * sizeof *dst);
+    for (int s = 0; s < nsrc; s++) {
+        const ckks_mod *m = &ctx->mod[src[s]];
+        c->inv[s] = ckks_mod_inv(prod_except(ctx, src, nsrc, s, m), m);
+        c->inv_shoup[s] = ckks_shoup(c->inv[s], m->q);
+        c->inv_q[s] = 1.0 / (double)m->q;
+    }
+    for (int t = 0; t < ndst; t++) {
+        const ckks_mod *m = &ctx->mod[dst[t]];
+        uint64_t *w = c->hat + (size_t)t * (size_t)(nsrc + 1);
+        for (int s = 0; s < nsrc; s++) w[s] = prod_except(ctx, src, nsrc, s, m);
+        w[nsrc] = ckks_mod_neg(prod_except(ctx, src, nsrc, -1, m), m->q);
+    }
+    return 0;
+}
+
+void ckks_rns_conv_clear(ckks_rns_conv *c)
+{
+    if (!c) return;
+    free(c->hat);
+    c->hat = NULL;
+}
+
+void ckks_rns_mulsub_scalar(uint64_t q, uint64_t w, uint64_t ws, const uint64_t *a, uint64_t c,
+                            const uint64_t *b, size_t n, uint64_t *out)
+{
+    for (size_t k = 0; k < n; k++) out[k] = ckks_mul_shoup(a[k] + c - (b ? b[k] : 0), w, ws, q);
+}
+
+void ckks_rns_mulsub(uint64_t q, uint64_t w, uint64_t ws, const uint64_t *a, uint64_t c,
+                     const uint64_t *b, size_t n, uint64_t *out)
+{
+    if (!ckks_rns_mulsub_avx512(q, w, ws, a, c, b, n, out))
+        ckks_rns_mulsub_scalar(q, w, ws, a, c, b, n, out);
+}
+
+void ckks_rns_conv_scale(const ckks_context *ctx, const ckks_rns_conv *c, int s,
+                         const uint64_t *x, uint64_t *y)
+{
+    ckks_rns_mulsub(ctx->mod[c->src[s]].q, c->inv[s], c->inv_shoup[s], x, 0, NULL, ctx->n, y);
+}
+
+void ckks_rns_conv_round_scalar(const ckks_rns_conv *c, const uint64_t *y, size_t stride,
+                                size_t count, uint64_t *v)
+{
+    for (size_t k = 0; k < count; k++) {
+        double f = 0;
+        for (int s = 0; s < c->nsrc; s++) f += (double)y[(size_t)s * stride + k] * c->inv_q[s];
+        v[k] = (uint64_t)nearbyint(f);
+    }
+}
+
+void ckks_rns_conv_targets_scalar(const ckks_context *ctx, const ckks_rns_conv *c, const int *ts,
+                                  int nt, const uint64_t *y, const uint64_t *v,
+                                  uint64_t *const *out)
+{
+    size_t n = ctx->n;
+    for (int i = 0; i < nt; i++) {
+        const ckks_mod *m = &ctx->mod[c->dst[ts[i]]];
+        const uint64_t *w = c->hat + (size_t)ts[i] * (size_t)(c->nsrc + 1);
+        /* Products are < 2^122 and there are at most 64 of them. */
+        for (size_t k = 0; k < n; k++) {
+            ckks_u128 acc = v ? (ckks_u128)v[k] * w[c->nsrc] : 0;
+            for (int s = 0; s < c->nsrc; s++) acc += (ckks_u128)y[(size_t)s * n + k] * w[s];
+            out[i][k] = ckks_mod_reduce128(acc, m);
+        }
+    }
+}
+
+void ckks_rns_conv_round(const ckks_rns_conv *c, const uint64_t *y, size_t stride, size_t count,
+                         uint64_t *v)
+{
+    if (!ckks_rns_conv_round_avx512(c, y, stride, count, v))
+        ckks_rns_conv_round_scalar(c, y, stride, count, v);
+}
+
+void ckks_rns_conv_targets(const ckks_context *ctx, const ckks_rns_conv *c, const int *ts, int nt,
+                           const uint64_t *y, const uint64_t *v, uint64_t *const *out)
+{
+    if (!ckks_rns_conv_targets_avx512(ctx, c, ts, nt, y, v, out))
+        ckks_rns_conv_targets_scalar(ctx, c, ts, nt, y, v, out);
+}
 
 int ckks_rns_convert(const ckks_context *ctx, const uint64_t *x, const int *src, int nsrc,
                      const int *dst, int ndst, bool centered, uint64_t *out)
 {
     size_t n = ctx->n;
-    uint64_t *y = aligned_alloc(64, (size_t)nsrc * n * sizeof(uint64_t));
-    uint64_t *w = malloc((size_t)nsrc * (size_t)ndst * sizeof(uint64_t));
-    if (!y || !w) {
-        free(y);
-        free(w);
+    ckks_rns_conv c;
+    int err = ckks_rns_conv_init(ctx, &c, src, nsrc, dst, ndst);
+    if (err) return err;
+    uint64_t *y = ckks_scratch_alloc((size_t)nsrc * n + (centered ? n : 0));
+    if (!y) {
+        ckks_rns_conv_clear(&c);
         return CKKS_ENOMEM;
     }
-    /* y_s = x_s (Q_S / q_s)^-1 mod q_s */
+    uint64_t *v = centered ? y + (size_t)nsrc * n : NULL;
 #pragma omp parallel for schedule(static)
-    for (int s = 0; s < nsrc; s++) {
-        const ckks_mod *m = &ctx->mod[src[s]];
-        uint64_t hat = 1;
-        for (int r = 0; r < nsrc; r++)
-            if (r != s) hat = ckks_mod_mul(hat, ckks_mod_reduce64(ctx->mod[src[r]].q, m), m);
-        uint64_t inv = ckks_mod_inv(hat, m), invs = ckks_shoup(inv, m->q);
-        const uint64_t *xs = x + (size_t)s * n;
-        uint64_t *ys = y + (size_t)s * n;
-        for (size_t k = 0; k < n; k++) ys[k] = ckks_mul_shoup(xs[k], inv, invs, m->q);
-    }
-    /* v = round(sum_s y_s / q_s): the multiple of Q_S to remove so that
-     * the result is the centered representative (Halevi-Polyakov-Shoup). */
-    double *v = NULL;
-    if (centered) {
-        v = malloc(n * sizeof *v);
-        if (!v) {
-            free(y);
-            free(w);
-            return CKKS_ENOMEM;
-        }
-        double inv[CKKS_MAX_PRIMES];
-        for (int s = 0; s < nsrc; s++) inv[s] = 1.0 / (double)ctx->mod[src[s]].q;
+    for (int s = 0; s < nsrc; s++) ckks_rns_conv_scale(ctx, &c, s, x + (size_t)s * n, y + (size_t)s * n);
+    if (centered) ckks_rns_conv_round(&c, y, n, n, v);
+    /* targets in groups: each pass over y serves a group */
+    enum { GROUP = 4 };
 #pragma omp parallel for schedule(static)
-        for (size_t k = 0; k < n; k++) {
-            double f = 0;
-            for (int s = 0; s < nsrc; s++) f += (double)y[(size_t)s * n + k] * inv[s];
-            v[k] = nearbyint(f);
+    for (int t0 = 0; t0 < ndst; t0 += GROUP) {
+        int ts[GROUP], nt = ndst - t0 < GROUP ? ndst - t0 : GROUP;
+        uint64_t *o[GROUP];
+        for (int i = 0; i < nt; i++) {
+            ts[i] = t0 + i;
+            o[i] = out + (size_t)(t0 + i) * n;
         }
+        ckks_rns_conv_targets(ctx, &c, ts, nt, y, v, o);
     }
-    /* w[t][s] = (Q_S / q_s) mod p_t */
-    for (int t = 0; t < ndst; t++) {
-        const ckks_mod *m = &ctx->mod[dst[t]];
-        for (int s = 0; s < nsrc; s++) {
-            uint64_t hat = 1;
-            for (int r = 0; r < nsrc; r++)
-                if (r != s) hat = ckks_mod_mul(hat, ckks_mod_reduce64(ctx->mod[src[r]].q, m), m);
-            w[(size_t)t * nsrc + s] = hat;
-        }
-    }
-    /* Products are < 2^122, so up to 64 of them sum without overflow. */
-#pragma omp parallel for schedule(static)
-    for (int t = 0; t < ndst; t++) {
-        const ckks_mod *m = &ctx->mod[dst[t]];
-        const uint64_t *wt = w + (size_t)t * nsrc;
-        uint64_t *o = out + (size_t)t * n;
-        for (size_t k = 0; k < n; k++) {
-            ckks_u128 acc = 0;
-            for (int s = 0; s < nsrc; s++) acc += (ckks_u128)y[(size_t)s * n + k] * wt[s];
-            o[k] = ckks_mod_reduce128(acc, m);
-        }
-        if (centered) {
-            uint64_t qs = 1; /* Q_S mod p_t */
-            for (int s = 0; s < nsrc; s++) qs = ckks_mod_mul(qs, ckks_mod_reduce64(ctx->mod[src[s]].q, m), m);
-            uint64_t qss = ckks_shoup(qs, m->q);
-            for (size_t k = 0; k < n; k++)
-                o[k] = ckks_mod_sub(o[k], ckks_mul_shoup((uint64_t)v[k], qs, qss, m->q), m->q);
-        }
-    }
-    free(v);
     free(y);
-    free(w);
+    ckks_rns_conv_clear(&c);
     return 0;
 }

@@ -5,39 +5,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* out = sigma_g(a) given a's decomposed c1; out may alias a. The key
- * switches c1 to sigma_g^-1(s), so sigma_g(c0 + u0) + sigma_g(u1) s
- * decrypts to sigma_g(m). */
-static int apply_galois(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
-                        const ckks_ks_decomp *d, const ckks_switch_key *k, const uint32_t *perm)
+/* out = sigma_g(a) given r = (u0, u1), a's c1 key-switched by the key of
+ * g (2 (level + 1) limbs, overwritten); out may alias a. The key switches
+ * c1 to sigma_g^-1(s), so sigma_g(c0 + u0) + sigma_g(u1) s decrypts to
+ * sigma_g(m). */
+static int finish_galois(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                         uint64_t *r, const uint32_t *perm)
 {
     int level = a->level;
     size_t n = ctx->n, words = ((size_t)level + 1) * n;
-    uint64_t *r = aligned_alloc(64, 2 * words * sizeof(uint64_t));
-    if (!r) return CKKS_ENOMEM;
-    int err = ckks_ks_apply(ctx, d, k, r, r + words);
-    if (!err && out != a) err = ckks_ciphertext_reserve(out, level, 2);
-    if (!err) {
+    int err = out != a ? ckks_ciphertext_reserve(out, level, 2) : 0;
+    if (err) return err;
 #pragma omp parallel for schedule(static)
-        for (int i = 0; i <= level; i++) {
-            uint64_t q = ctx->mod[i].q;
-            const uint64_t *c0 = a->c[0] + (size_t)i * n;
-            uint64_t *u0 = r + (size_t)i * n, *u1 = r + words + (size_t)i * n;
-            for (size_t c = 0; c < n; c++) u0[c] = ckks_mod_add(u0[c], c0[c], q);
-            uint64_t *o0 = out->c[0] + (size_t)i * n, *o1 = out->c[1] + (size_t)i * n;
-            for (size_t c = 0; c < n; c++) {
-                o0[c] = u0[perm[c]];
-                o1[c] = u1[perm[c]];
-            }
+    for (int i = 0; i <= level; i++) {
+        uint64_t q = ctx->mod[i].q;
+        const uint64_t *c0 = a->c[0] + (size_t)i * n;
+        uint64_t *u0 = r + (size_t)i * n, *u1 = r + words + (size_t)i * n;
+        for (size_t c = 0; c < n; c++) u0[c] = ckks_mod_add(u0[c], c0[c], q);
+        uint64_t *o0 = out->c[0] + (size_t)i * n, *o1 = out->c[1] + (size_t)i * n;
+        for (size_t c = 0; c < n; c++) {
+            o0[c] = u0[perm[c]];
+            o1[c] = u1[perm[c]];
         }
-        out->level = level;
-        out->size = 2;
-        out->scale = a->scale;
-        out->log_slots = a->log_slots;
-        out->seeded = false;
     }
-    free(r);
-    return err;
+    out->level = level;
+    out->size = 2;
+    out->scale = a->scale;
+    out->log_slots = a->log_slots;
+    out->seeded = false;
+    return 0;
 }
 
 static int check_rot(const ckks_context *ctx, const ckks_ciphertext *a, const ckks_galois_keys *gk)
@@ -50,17 +46,20 @@ static int check_rot(const ckks_context *ctx, const ckks_ciphertext *a, const ck
     return 0;
 }
 
-/* Apply the automorphism of key k to a (decomposing a first). */
+/* Apply the automorphism of key k to a. */
 static int galois_once(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
                        const ckks_switch_key *k)
 {
+    size_t words = ((size_t)a->level + 1) * ctx->n;
     uint32_t *perm = malloc(ctx->n * sizeof *perm);
-    if (!perm) return CKKS_ENOMEM;
-    ckks_galois_permutation(ctx, k->galois, perm);
-    ckks_ks_decomp d;
-    int err = ckks_ks_decompose(ctx, a->c[1], a->level, &d);
-    if (!err) err = apply_galois(ctx, out, a, &d, k, perm);
-    ckks_ks_decomp_clear(&d);
+    uint64_t *r = ckks_scratch_alloc(2 * words);
+    int err = perm && r ? 0 : CKKS_ENOMEM;
+    if (!err) err = ckks_ks_switch(ctx, a->c[1], a->level, k, r, r + words);
+    if (!err) {
+        ckks_galois_permutation(ctx, k->galois, perm);
+        err = finish_galois(ctx, out, a, r, perm);
+    }
+    free(r);
     free(perm);
     return err;
 }
@@ -172,19 +171,24 @@ int ckks_rotate_hoisted(const ckks_context *ctx, ckks_ciphertext *const *out,
         keys[i] = s ? ckks_galois_keys_find(gk, ckks_galois_element(ctx, s)) : NULL;
         if (!err && s && !keys[i]) err = CKKS_EKEY;
     }
+    size_t words = ((size_t)a->level + 1) * ctx->n;
     uint32_t *perm = malloc(ctx->n * sizeof *perm);
+    uint64_t *r = ckks_scratch_alloc(2 * words);
     ckks_ks_decomp d = {0};
-    if (!err && !perm) err = CKKS_ENOMEM;
+    if (!err && (!perm || !r)) err = CKKS_ENOMEM;
     if (!err) err = ckks_ks_decompose(ctx, a->c[1], a->level, &d);
     for (size_t i = 0; i < nsteps && !err; i++) {
         if (!keys[i]) {
             err = ckks_ciphertext_copy(out[i], a);
             continue;
         }
+        err = ckks_ks_apply(ctx, &d, keys[i], r, r + words);
+        if (err) break;
         ckks_galois_permutation(ctx, keys[i]->galois, perm);
-        err = apply_galois(ctx, out[i], a, &d, keys[i], perm);
+        err = finish_galois(ctx, out[i], a, r, perm);
     }
     ckks_ks_decomp_clear(&d);
+    free(r);
     free(perm);
     free(keys);
     return err;
@@ -200,12 +204,9 @@ int ckks_key_switch(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ci
     if (k->hash != ctx->hash) return CKKS_ECONTEXT;
     int level = a->level;
     size_t words = ((size_t)level + 1) * ctx->n;
-    uint64_t *u = aligned_alloc(64, 2 * words * sizeof(uint64_t));
+    uint64_t *u = ckks_scratch_alloc(2 * words);
     if (!u) return CKKS_ENOMEM;
-    ckks_ks_decomp d;
-    int err = ckks_ks_decompose(ctx, a->c[1], level, &d);
-    if (!err) err = ckks_ks_apply(ctx, &d, k, u, u + words);
-    ckks_ks_decomp_clear(&d);
+    int err = ckks_ks_switch(ctx, a->c[1], level, k, u, u + words);
     if (!err && out != a) err = ckks_ciphertext_copy(out, a);
     if (!err) {
         for (size_t c = 0; c < words; c++) {

@@ -20,7 +20,8 @@ static uint64_t next_u64(uint64_t *s)
 
 static uint64_t *alloc_poly(size_t n)
 {
-    uint64_t *p = aligned_alloc(64, n * sizeof *p < 64 ? 64 : n * sizeof *p);
+    /* aligned_alloc wants a multiple of the alignment */
+    uint64_t *p = aligned_alloc(64, (n * sizeof *p + 63) & ~(size_t)63);
     cr_assert_not_null(p);
     return p;
 }

@@ -75,3 +75,121 @@ static void check(bool centered)
 
 Test(rns, approximate_conversion_matches_gmp_up_to_small_multiple) { check(false); }
 Test(rns, centered_conversion_is_exact) { check(true); }
+
+/* Residues mod the given primes, with q - 1 and 0 at the first two places. */
+static void random_limbs(const ckks_context *ctx, const int *limbs, int count, uint32_t stream,
+                         uint64_t *out)
+{
+    size_t n = ctx->n;
+    ckks_prng prng;
+    uint8_t seed[CKKS_SEED_BYTES] = {11};
+    ckks_prng_init(&prng, seed, 98, stream);
+    for (int s = 0; s < count; s++) {
+        ckks_sample_uniform(&prng, ctx->mod[limbs[s]].q, n, out + s * n);
+        out[s * n] = ctx->mod[limbs[s]].q - 1;
+        out[s * n + 1] = 0;
+    }
+}
+
+/* The AVX-512 kernels must give the scalar ones' bytes, for every number of
+ * terms (their sums are carried every 3 terms and reduced every 12). */
+Test(rns, avx512_conversion_matches_scalar)
+{
+    if (!ckks_cpu_has_avx512()) cr_skip_test("no AVX-512");
+    ckks_params p;
+    OK(ckks_params_named("TEST-N14", &p));
+    ckks_context *ctx;
+    OK(ckks_context_new(&ctx, &p, CKKS_ALLOW_INSECURE));
+    size_t n = ctx->n;
+    int src[13], dst[7], ts[7];
+    for (int s = 0; s < 13; s++) src[s] = s;
+    for (int t = 0; t < 7; t++) {
+        dst[t] = 13 + t;
+        ts[t] = t;
+    }
+    uint64_t *y = malloc(13 * n * sizeof *y), *v = malloc(n * sizeof *v);
+    uint64_t *a = malloc(7 * n * sizeof *a), *b = malloc(7 * n * sizeof *b);
+    uint64_t *oa[7], *ob[7];
+    for (int t = 0; t < 7; t++) {
+        oa[t] = a + t * n;
+        ob[t] = b + t * n;
+    }
+    random_limbs(ctx, src, 13, 0, y);
+    for (int nsrc = 1; nsrc <= 13; nsrc++) {
+        ckks_rns_conv c;
+        OK(ckks_rns_conv_init(ctx, &c, src, nsrc, dst, 7));
+        ckks_rns_conv_round_scalar(&c, y, n, n, v);
+        ckks_rns_conv_round_avx512(&c, y, n, n, a);
+        cr_assert_arr_eq(v, a, n * sizeof *v, "round, %d sources", nsrc);
+        for (size_t k = 0; k < n; k++) cr_assert_leq(v[k], (uint64_t)nsrc);
+        v[2] = (uint64_t)nsrc; /* the largest correction */
+        for (int centered = 0; centered < 2; centered++) {
+            const uint64_t *vv = centered ? v : NULL;
+            ckks_rns_conv_targets_scalar(ctx, &c, ts, 7, y, vv, oa);
+            cr_assert(ckks_rns_conv_targets_avx512(ctx, &c, ts, 7, y, vv, ob));
+            cr_assert_arr_eq(a, b, 7 * n * sizeof *a, "%d sources, centered %d", nsrc, centered);
+        }
+        ckks_rns_conv_clear(&c);
+    }
+    free(y);
+    free(v);
+    free(a);
+    free(b);
+    ckks_context_free(ctx);
+}
+
+Test(rns, avx512_key_inner_product_matches_scalar)
+{
+    if (!ckks_cpu_has_avx512()) cr_skip_test("no AVX-512");
+    ckks_params p;
+    OK(ckks_params_named("TEST-N14", &p));
+    ckks_context *ctx;
+    OK(ckks_context_new(&ctx, &p, CKKS_ALLOW_INSECURE));
+    size_t n = ctx->n;
+    enum { ND = 14 };
+    int limbs[ND];
+    for (int j = 0; j < ND; j++) limbs[j] = 0; /* all mod q_0, of 60 bits */
+    uint64_t *x = malloc(3 * ND * n * sizeof *x), *out = malloc(4 * n * sizeof *out);
+    random_limbs(ctx, limbs, ND, 1, x);
+    random_limbs(ctx, limbs, ND, 2, x + ND * n);
+    random_limbs(ctx, limbs, ND, 3, x + 2 * ND * n);
+    const uint64_t *d[ND], *kb[ND], *ka[ND];
+    for (int j = 0; j < ND; j++) {
+        d[j] = x + j * n;
+        kb[j] = x + (ND + j) * n;
+        ka[j] = x + (2 * ND + j) * n;
+    }
+    for (int nd = 1; nd <= ND; nd++) {
+        ckks_ks_inner_product_scalar(&ctx->mod[0], n, nd, d, kb, ka, out, out + n);
+        cr_assert(ckks_ks_inner_product_avx512(&ctx->mod[0], n, nd, d, kb, ka, out + 2 * n, out + 3 * n));
+        cr_assert_arr_eq(out, out + 2 * n, 2 * n * sizeof *out, "%d digits", nd);
+    }
+    free(x);
+    free(out);
+    ckks_context_free(ctx);
+}
+
+Test(rns, avx512_mulsub_matches_scalar)
+{
+    if (!ckks_cpu_has_avx512()) cr_skip_test("no AVX-512");
+    ckks_params p;
+    OK(ckks_params_named("TEST-N14", &p));
+    ckks_context *ctx;
+    OK(ckks_context_new(&ctx, &p, CKKS_ALLOW_INSECURE));
+    size_t n = ctx->n;
+    int limbs[] = {0, 0, 0};
+    uint64_t *x = malloc(5 * n * sizeof *x), q = ctx->mod[0].q;
+    random_limbs(ctx, limbs, 3, 4, x);
+    uint64_t w = x[2 * n + 5], ws = ckks_shoup(w, q);
+    /* with b (a + q - b >= 0) and without, where a + c reaches 2^62 */
+    ckks_rns_mulsub_scalar(q, w, ws, x, q, x + n, n, x + 3 * n);
+    cr_assert(ckks_rns_mulsub_avx512(q, w, ws, x, q, x + n, n, x + 4 * n));
+    cr_assert_arr_eq(x + 3 * n, x + 4 * n, n * sizeof *x);
+    uint64_t c = ((uint64_t)1 << 62) - q;
+    ckks_rns_mulsub_scalar(q, w, ws, x, c, NULL, n, x + 3 * n);
+    cr_assert(ckks_rns_mulsub_avx512(q, w, ws, x, c, NULL, n, x + 4 * n));
+    cr_assert_arr_eq(x + 3 * n, x + 4 * n, n * sizeof *x);
+    for (size_t k = 0; k < n; k++) cr_assert_eq(x[3 * n + k], ckks_mod_mul(x[k] + c, w, &ctx->mod[0]));
+    free(x);
+    ckks_context_free(ctx);
+}
