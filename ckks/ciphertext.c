@@ -30,12 +30,14 @@ void ckks_plaintext_free(ckks_plaintext *pt)
 {
     if (!pt) return;
     free(pt->c);
+    free(pt->cp);
     free(pt);
 }
 
 int ckks_plaintext_reserve(ckks_plaintext *pt, int level)
 {
     if (level < 0 || level >= pt->ctx->nq) return CKKS_ELEVEL;
+    pt->extended = false; /* the caller is about to overwrite pt */
     return grow(&pt->c, &pt->cap, (size_t)level + 1, (size_t)pt->level + 1, pt->ctx->n);
 }
 
@@ -104,5 +106,31 @@ int ckks_ciphertext_set_scale(ckks_ciphertext *ct, double scale)
 {
     if (!ct || !(scale > 0) || !isfinite(scale)) return CKKS_EINVAL;
     ct->scale = scale;
+    return 0;
+}
+
+int ckks_plaintext_extend(const ckks_context *ctx, ckks_plaintext *pt)
+{
+    if (!ctx || !pt || !pt->c) return CKKS_EINVAL;
+    if (pt->ctx != ctx) return CKKS_ECONTEXT;
+    if (pt->extended) return 0;
+    size_t n = ctx->n, nq = (size_t)pt->level + 1;
+    if (!pt->cp && !(pt->cp = aligned_alloc(64, (size_t)ctx->np * n * sizeof(uint64_t))))
+        return CKKS_ENOMEM;
+    uint64_t *coef = aligned_alloc(64, nq * n * sizeof(uint64_t));
+    if (!coef) return CKKS_ENOMEM;
+    memcpy(coef, pt->c, nq * n * sizeof(uint64_t));
+    int src[CKKS_MAX_PRIMES], dst[CKKS_MAX_PRIMES];
+    for (size_t i = 0; i < nq; i++) {
+        src[i] = (int)i;
+        ckks_ntt_inverse(&ctx->ntt[i], coef + i * n);
+    }
+    for (int t = 0; t < ctx->np; t++) dst[t] = ctx->nq + t;
+    /* the coefficients are integers below Q_level / 2: centered is exact */
+    int err = ckks_rns_convert(ctx, coef, src, (int)nq, dst, ctx->np, true, pt->cp);
+    free(coef);
+    if (err) return err;
+    for (int t = 0; t < ctx->np; t++) ckks_ntt_forward(&ctx->ntt[ctx->nq + t], pt->cp + (size_t)t * n);
+    pt->extended = true;
     return 0;
 }

@@ -326,6 +326,26 @@ int ckks_rotate_hoisted(const ckks_context *ctx, ckks_ciphertext *const *out,
                         const ckks_ciphertext *a, const int *steps,
                         size_t nsteps, const ckks_galois_keys *gk);
 
+/*
+ * Double hoisting, for linear transforms: out = sum_i p[i] (.) rot(a, steps[i])
+ * with the decomposition d of a (made once, shared by any number of
+ * calls), every rotated term kept in the extended basis Q u P and
+ * multiplied there, and a single ModDown for the whole sum. Steps may
+ * repeat or be 0; every nonzero step needs its own key. The p[i] must be
+ * extended (ckks_plaintext_extend), at a's level or above, with one common
+ * scale and a's slot count; the result has scale scale(a) * scale(p).
+ */
+typedef struct ckks_decomposition ckks_decomposition;
+int ckks_decomposition_new(const ckks_context *ctx, ckks_decomposition **out,
+                           const ckks_ciphertext *a);
+void ckks_decomposition_free(ckks_decomposition *d);
+int ckks_rotate_mul_sum(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                        const ckks_decomposition *d, const int *steps,
+                        const ckks_plaintext *const *p, size_t n, const ckks_galois_keys *gk);
+/* Add pt's residues modulo the special primes P (exact; not serialized;
+ * any later encode or decrypt into pt drops them). */
+int ckks_plaintext_extend(const ckks_context *ctx, ckks_plaintext *pt);
+
 /* ---- polynomial evaluation ------------------------------------------------ */
 
 /*

@@ -137,6 +137,15 @@ static inline int ckks_pidx(const ckks_context *ctx, int j) { return ctx->nq + j
 int ckks_encoder_tables_new(ckks_context *ctx);
 void ckks_encoder_tables_free(struct ckks_encoder_tables *t);
 
+/* The digits of one polynomial, raised to Q_l u P: the part of a key
+ * switch that does not depend on the key, shared by hoisted rotations. */
+typedef struct {
+    int level;
+    int ndigits;
+    int ext;      /* level + 1 + np limbs per digit */
+    uint64_t *d;  /* ndigits * ext * N words, NTT domain */
+} ckks_ks_decomp;
+
 /* ---- data objects ---------------------------------------------------------- */
 
 struct ckks_plaintext {
@@ -146,6 +155,14 @@ struct ckks_plaintext {
     double scale;
     size_t cap;    /* limbs allocated */
     uint64_t *c;   /* (level + 1) * N, NTT domain */
+    bool extended; /* cp holds the residues mod P (ckks_plaintext_extend) */
+    uint64_t *cp;  /* np * N, NTT domain */
+};
+
+/* A decomposition kept for many rotations of one ciphertext. */
+struct ckks_decomposition {
+    uint64_t hash;
+    ckks_ks_decomp d;
 };
 
 struct ckks_ciphertext {
@@ -288,14 +305,6 @@ uint64_t *ckks_scratch_alloc(size_t words);
 
 /* ---- key switching (keyswitch.c) ----------------------------------------- */
 
-/* The digits of one polynomial, raised to Q_l u P: the part of a key
- * switch that does not depend on the key, shared by hoisted rotations. */
-typedef struct {
-    int level;
-    int ndigits;
-    int ext;      /* level + 1 + np limbs per digit */
-    uint64_t *d;  /* ndigits * ext * N words, NTT domain */
-} ckks_ks_decomp;
 
 /* Decompose c (NTT, limbs 0..level) into ceil((level+1)/alpha) digits and
  * ModUp each to Q_level u P. */
@@ -304,6 +313,18 @@ void ckks_ks_decomp_clear(ckks_ks_decomp *d);
 /* (out0, out1) over Q_level, NTT: ModDown of sum_j d_j (b_j, a_j). */
 int ckks_ks_apply(const ckks_context *ctx, const ckks_ks_decomp *d, const ckks_switch_key *k,
                   uint64_t *out0, uint64_t *out1);
+/*
+ * Double hoisting: (out0, out1) over Q_level = ModDown of
+ *   sum_t pt_t (.) sigma_t((P c0, 0) + sum_j d_j (b_tj, a_tj))
+ * computed in Q_level u P with a single ModDown. keys[t] == NULL is the
+ * identity term pt_t (.) (P c0, P c1). pq[t] / pp[t]: the plaintext's Q
+ * limbs (0..level used) and P limbs; perms[t]: the NTT permutation of the
+ * term's Galois element (ignored for the identity).
+ */
+int ckks_ks_rotate_mul_sum(const ckks_context *ctx, const ckks_ks_decomp *d, const uint64_t *c0,
+                           const uint64_t *c1, int nterms, const ckks_switch_key *const *keys,
+                           const uint32_t *const *perms, const uint64_t *const *pq,
+                           const uint64_t *const *pp, uint64_t *out0, uint64_t *out1);
 /* Both steps at once, for a single switch: no decomposition is stored. */
 int ckks_ks_switch(const ckks_context *ctx, const uint64_t *c, int level, const ckks_switch_key *k,
                    uint64_t *out0, uint64_t *out1);

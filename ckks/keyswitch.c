@@ -320,6 +320,74 @@ done:
     return err;
 }
 
+int ckks_ks_rotate_mul_sum(const ckks_context *ctx, const ckks_ks_decomp *d, const uint64_t *c0,
+                           const uint64_t *c1, int nterms, const ckks_switch_key *const *keys,
+                           const uint32_t *const *perms, const uint64_t *const *pq,
+                           const uint64_t *const *pp, uint64_t *out0, uint64_t *out1)
+{
+    size_t n = ctx->n;
+    int level = d->level, ext = d->ext, nd = d->ndigits, nthreads = omp_get_max_threads();
+    for (int t = 0; t < nterms; t++)
+        if (keys[t] && keys[t]->hash != ctx->hash) return CKKS_ECONTEXT;
+    ks_plan p;
+    int err = plan_init(ctx, level, false, &p);
+    if (err) return err;
+    uint64_t *x_p = ckks_scratch_alloc(2 * (size_t)ctx->np * n);
+    uint64_t *tmp = ckks_scratch_alloc((size_t)nthreads * 2 * n);
+    if (!x_p || !tmp) {
+        err = CKKS_ENOMEM;
+        goto done;
+    }
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int e = 0; e < ext; e++) {
+        int mi = ext_mod(ctx, level, e);
+        const ckks_mod *m = &ctx->mod[mi];
+        bool q_limb = e <= level;
+        uint64_t *acc0 = q_limb ? out0 + (size_t)e * n : x_p + (size_t)(e - level - 1) * n;
+        uint64_t *acc1 = q_limb ? out1 + (size_t)e * n : acc0 + (size_t)ctx->np * n;
+        uint64_t *u0 = tmp + (size_t)omp_get_thread_num() * 2 * n, *u1 = u0 + n;
+        /* P mod q_e: the ciphertext's own part enters the sum times P */
+        uint64_t pm = q_limb ? ckks_mod_inv(ctx->p_inv_mod_q[e], m) : 0, pms = ckks_shoup(pm, m->q);
+        memset(acc0, 0, n * sizeof(uint64_t));
+        memset(acc1, 0, n * sizeof(uint64_t));
+        for (int t = 0; t < nterms; t++) {
+            const uint64_t *w = q_limb ? pq[t] + (size_t)e * n : pp[t] + (size_t)(e - level - 1) * n;
+            if (!keys[t]) {
+                if (!q_limb) continue; /* P c is 0 mod P */
+                for (size_t j = 0; j < n; j++) {
+                    uint64_t x0 = ckks_mul_shoup(c0[(size_t)e * n + j], pm, pms, m->q);
+                    uint64_t x1 = ckks_mul_shoup(c1[(size_t)e * n + j], pm, pms, m->q);
+                    acc0[j] = ckks_mod_add(acc0[j], ckks_mod_mul(x0, w[j], m), m->q);
+                    acc1[j] = ckks_mod_add(acc1[j], ckks_mod_mul(x1, w[j], m), m->q);
+                }
+                continue;
+            }
+            const uint64_t *digits[CKKS_MAX_PRIMES], *kb[CKKS_MAX_PRIMES], *ka[CKKS_MAX_PRIMES];
+            for (int j = 0; j < nd; j++) {
+                digits[j] = d->d + ((size_t)j * ext + (size_t)e) * n;
+                kb[j] = keys[t]->b[j] + (size_t)mi * n;
+                ka[j] = keys[t]->a[j] + (size_t)mi * n;
+            }
+            ckks_ks_inner_product(m, n, nd, digits, kb, ka, u0, u1);
+            if (q_limb)
+                for (size_t j = 0; j < n; j++)
+                    u0[j] = ckks_mod_add(u0[j], ckks_mul_shoup(c0[(size_t)e * n + j], pm, pms, m->q), m->q);
+            const uint32_t *perm = perms[t];
+            for (size_t j = 0; j < n; j++) {
+                acc0[j] = ckks_mod_add(acc0[j], ckks_mod_mul(u0[perm[j]], w[j], m), m->q);
+                acc1[j] = ckks_mod_add(acc1[j], ckks_mod_mul(u1[perm[j]], w[j], m), m->q);
+            }
+            if (e == 0) ckks_count(ctx, key_switches);
+        }
+    }
+    err = mod_down(ctx, &p, out0, out1, x_p);
+done:
+    free(x_p);
+    free(tmp);
+    plan_clear(&p);
+    return err;
+}
+
 void ckks_ks_inner_product_scalar(const ckks_mod *m, size_t n, int nd, const uint64_t *const *d,
                                   const uint64_t *const *b, const uint64_t *const *a,
                                   uint64_t *out0, uint64_t *out1)

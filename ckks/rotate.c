@@ -219,3 +219,96 @@ int ckks_key_switch(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ci
     free(u);
     return err;
 }
+
+int ckks_decomposition_new(const ckks_context *ctx, ckks_decomposition **out,
+                           const ckks_ciphertext *a)
+{
+    if (!ctx || !out || !a) return CKKS_EINVAL;
+    *out = NULL;
+    if (a->ctx != ctx) return CKKS_ECONTEXT;
+    if (a->size != 2) return CKKS_ESIZE;
+    ckks_decomposition *d = calloc(1, sizeof *d);
+    if (!d) return CKKS_ENOMEM;
+    int err = ckks_ks_decompose(ctx, a->c[1], a->level, &d->d);
+    if (err) {
+        free(d);
+        return err;
+    }
+    d->hash = ctx->hash;
+    *out = d;
+    return 0;
+}
+
+void ckks_decomposition_free(ckks_decomposition *d)
+{
+    if (!d) return;
+    ckks_ks_decomp_clear(&d->d);
+    free(d);
+}
+
+int ckks_rotate_mul_sum(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                        const ckks_decomposition *d, const int *steps,
+                        const ckks_plaintext *const *p, size_t n, const ckks_galois_keys *gk)
+{
+    int err = check_rot(ctx, a, gk);
+    if (err) return err;
+    if (!out || !d || !n || !steps || !p) return CKKS_EINVAL;
+    if (out->ctx != ctx || d->hash != ctx->hash) return CKKS_ECONTEXT;
+    if (d->d.level != a->level) return CKKS_ELEVEL;
+    if (n > 4096) return CKKS_EINVAL;
+    size_t nn = ctx->n;
+    const ckks_switch_key **keys = calloc(n, sizeof *keys);
+    const uint32_t **perms = calloc(n, sizeof *perms);
+    const uint64_t **pq = calloc(n, sizeof *pq), **pp = calloc(n, sizeof *pp);
+    uint32_t *perm_mem = malloc(n * nn * sizeof *perm_mem);
+    int level = a->level;
+    size_t words = ((size_t)level + 1) * nn;
+    uint64_t *acc = aligned_alloc(64, 2 * words * sizeof(uint64_t));
+    err = keys && perms && pq && pp && perm_mem && acc ? 0 : CKKS_ENOMEM;
+    for (size_t i = 0; i < n && !err; i++) {
+        const ckks_plaintext *pi = p[i];
+        if (!pi || !pi->c) err = CKKS_EINVAL;
+        else if (pi->ctx != ctx) err = CKKS_ECONTEXT;
+        else if (!pi->extended) err = CKKS_EINVAL;
+        else if (pi->level < level) err = CKKS_ELEVEL;
+        else if (pi->log_slots != a->log_slots) err = CKKS_ESLOTS;
+        else if (pi->scale != p[0]->scale) err = CKKS_ESCALE;
+        if (err) break;
+        pq[i] = pi->c;
+        pp[i] = pi->cp;
+        int s = normalize_step(a, steps[i]);
+        if (!s) continue;
+        keys[i] = ckks_galois_keys_find(gk, ckks_galois_element(ctx, s));
+        if (!keys[i]) {
+            err = CKKS_EKEY;
+            break;
+        }
+        ckks_galois_permutation(ctx, keys[i]->galois, perm_mem + i * nn);
+        perms[i] = perm_mem + i * nn;
+    }
+    if (!err)
+        err = ckks_ks_rotate_mul_sum(ctx, &d->d, a->c[0], a->c[1], (int)n, keys, perms, pq, pp, acc,
+                                     acc + words);
+    if (!err) {
+        double scale = a->scale * p[0]->scale;
+        int log_slots = a->log_slots;
+        err = ckks_ciphertext_reserve(out, level, 2);
+        if (!err) {
+            memcpy(out->c[0], acc, words * sizeof(uint64_t));
+            memcpy(out->c[1], acc + words, words * sizeof(uint64_t));
+            out->level = level;
+            out->size = 2;
+            out->scale = scale;
+            out->log_slots = log_slots;
+            out->seeded = false;
+            for (size_t i = 0; i < n; i++) ckks_count(ctx, pt_mults);
+        }
+    }
+    free(keys);
+    free(perms);
+    free(pq);
+    free(pp);
+    free(perm_mem);
+    free(acc);
+    return err;
+}

@@ -157,3 +157,50 @@ Test(rotate, counters_show_what_hoisting_saves)
     cr_assert_eq(n.key_switches, 2);
     for (int k = 0; k < 3; k++) ckks_ciphertext_free(out[k]);
 }
+
+Test(rotate, double_hoisted_rotate_mul_sum)
+{
+    enum { K = 4 };
+    const int hs[K] = {0, 1, 4, 100};
+    double *w[K];
+    ckks_plaintext *p[K];
+    for (int k = 0; k < K; k++) {
+        w[k] = malloc(f.slots * sizeof *w[k]);
+        random_vector(w[k], f.slots, 40 + (uint64_t)k);
+        p[k] = ckks_plaintext_new(f.ctx);
+        OK(ckks_encode_real(f.ctx, p[k], w[k], f.slots, f.log_slots, f.top, f.scale));
+    }
+    ckks_decomposition *d;
+    OK(ckks_decomposition_new(f.ctx, &d, a));
+    /* plaintexts must be extended first */
+    cr_assert_eq(ckks_rotate_mul_sum(f.ctx, c, a, d, hs, (const ckks_plaintext *const *)p, K, f.gk),
+                 CKKS_EINVAL);
+    for (int k = 0; k < K; k++) OK(ckks_plaintext_extend(f.ctx, p[k]));
+    ckks_op_counts n;
+    ckks_op_counts_reset(f.ctx);
+    OK(ckks_rotate_mul_sum(f.ctx, c, a, d, hs, (const ckks_plaintext *const *)p, K, f.gk));
+    ckks_op_counts_get(f.ctx, &n);
+    cr_assert_eq(n.decompositions, 0, "the decomposition is reused");
+    cr_assert_eq(n.key_switches, K - 1, "the identity term needs no key switch");
+    cr_assert_eq(ckks_ciphertext_scale(c), f.scale * f.scale);
+    OK(ckks_rescale(f.ctx, c, c));
+    for (size_t i = 0; i < f.slots; i++) {
+        want[i] = 0;
+        for (int k = 0; k < K; k++) want[i] += w[k][i] * x[(i + (size_t)hs[k]) % f.slots];
+    }
+    double bits = precision_bits(&f, c, want, f.slots);
+    cr_assert_geq(bits, 21.0, "double hoisting: %.1f bits", bits);
+    /* a missing key, a level mismatch */
+    const int bad[1] = {3};
+    cr_assert_eq(ckks_rotate_mul_sum(f.ctx, c, a, d, bad, (const ckks_plaintext *const *)p, 1, f.gk),
+                 CKKS_EKEY);
+    OK(ckks_ciphertext_copy(c, a));
+    OK(ckks_drop_level(f.ctx, c, 1));
+    cr_assert_eq(ckks_rotate_mul_sum(f.ctx, c, c, d, hs, (const ckks_plaintext *const *)p, K, f.gk),
+                 CKKS_ELEVEL);
+    ckks_decomposition_free(d);
+    for (int k = 0; k < K; k++) {
+        free(w[k]);
+        ckks_plaintext_free(p[k]);
+    }
+}
