@@ -60,28 +60,32 @@ static int prepare(ckks_ciphertext *out, int level, int size, double scale, int 
 
 enum { OP_ADD, OP_SUB };
 
+/* o = x +- y on limbs 0..level; a NULL operand counts as zero. */
+static void limbs_add_sub(const ckks_context *ctx, int level, const uint64_t *x, const uint64_t *y,
+                          uint64_t *o, int op)
+{
+    size_t n = ctx->n;
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i <= level; i++) {
+        uint64_t q = ctx->mod[i].q;
+        size_t off = (size_t)i * n;
+        for (size_t c = off; c < off + n; c++) {
+            uint64_t u = x ? x[c] : 0, v = y ? y[c] : 0;
+            o[c] = op == OP_ADD ? ckks_mod_add(u, v, q) : ckks_mod_sub(u, v, q);
+        }
+    }
+}
+
 static int add_sub(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
                    const ckks_ciphertext *b, int op)
 {
     int err = check_pair(ctx, a, b);
-    if (!err && out->ctx != ctx) err = CKKS_ECONTEXT;
+    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
     if (err) return err;
     int sa = a->size, sb = b->size, size = sa > sb ? sa : sb;
     if ((err = prepare(out, a->level, size, a->scale, a->log_slots))) return err;
-    size_t n = ctx->n;
-    for (int k = 0; k < size; k++) {
-#pragma omp parallel for schedule(static)
-        for (int i = 0; i <= a->level; i++) {
-            uint64_t q = ctx->mod[i].q;
-            size_t off = (size_t)i * n;
-            uint64_t *o = out->c[k] + off;
-            const uint64_t *x = k < sa ? a->c[k] + off : NULL, *y = k < sb ? b->c[k] + off : NULL;
-            for (size_t c = 0; c < n; c++) {
-                uint64_t u = x ? x[c] : 0, v = y ? y[c] : 0;
-                o[c] = op == OP_ADD ? ckks_mod_add(u, v, q) : ckks_mod_sub(u, v, q);
-            }
-        }
-    }
+    for (int k = 0; k < size; k++)
+        limbs_add_sub(ctx, a->level, k < sa ? a->c[k] : NULL, k < sb ? b->c[k] : NULL, out->c[k], op);
     return 0;
 }
 
@@ -125,15 +129,7 @@ static int add_sub_plain(const ckks_context *ctx, ckks_ciphertext *out, const ck
         if ((err = ckks_ciphertext_copy(out, a))) return err;
     }
     out->seeded = false;
-    size_t n = ctx->n;
-#pragma omp parallel for schedule(static)
-    for (int i = 0; i <= a->level; i++) {
-        uint64_t q = ctx->mod[i].q;
-        uint64_t *o = out->c[0] + (size_t)i * n;
-        const uint64_t *y = p->c + (size_t)i * n;
-        for (size_t c = 0; c < n; c++)
-            o[c] = op == OP_ADD ? ckks_mod_add(o[c], y[c], q) : ckks_mod_sub(o[c], y[c], q);
-    }
+    limbs_add_sub(ctx, a->level, out->c[0], p->c, out->c[0], op);
     return 0;
 }
 
