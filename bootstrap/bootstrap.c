@@ -1,0 +1,199 @@
+/* bootstrap.c - the stages of bootstrapping and the whole pipeline. */
+#include "bootstrap/internal.h"
+
+#include <complex.h>
+#include <math.h>
+#include <stdlib.h>
+
+/* Apply the factors of one side, each a transform and a rescale; in must
+ * sit at the level the factors were made for (their scale is q_level). */
+static int apply_side(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
+                      boot_matrix *const *m, pack_lintrans *const *lt, int levels,
+                      const ckks_galois_keys *gk)
+{
+    const ckks_context *ctx = bc->ctx;
+    ckks_ciphertext *tmp = ckks_ciphertext_new(ctx);
+    if (!tmp) return CKKS_ENOMEM;
+    const ckks_ciphertext *cur = in;
+    int err = 0;
+    for (int g = 0; g < levels && !err; g++) {
+        pack_lintrans *owned = NULL;
+        if (!lt) err = boot_transform(bc, m[g], ckks_ciphertext_level(cur), &owned);
+        if (!err) err = pack_lintrans_apply(ctx, tmp, cur, lt ? lt[g] : owned, gk);
+        if (!err) err = ckks_rescale(ctx, out, tmp);
+        pack_lintrans_free(owned);
+        cur = out;
+    }
+    ckks_ciphertext_free(tmp);
+    return err;
+}
+
+/* Common checks of a stage's input. */
+static int check_input(const boot_context *bc, const ckks_ciphertext *in, const boot_keys *keys,
+                       int level)
+{
+    if (!bc || !in || !keys) return CKKS_EINVAL;
+    int err = boot_keys_check(bc, keys);
+    if (err) return err;
+    if (ckks_ciphertext_size(in) != 2) return CKKS_ESIZE;
+    if (ckks_ciphertext_log_slots(in) != bc->cfg.log_slots) return CKKS_ESLOTS;
+    return ckks_ciphertext_level(in) == level ? 0 : CKKS_ELEVEL;
+}
+
+/* ct <- ct + conj(ct) (twice the real part). */
+static int add_conjugate(const ckks_context *ctx, ckks_ciphertext *ct, const ckks_galois_keys *gk)
+{
+    ckks_ciphertext *c = ckks_ciphertext_new(ctx);
+    if (!c) return CKKS_ENOMEM;
+    int err = ckks_conjugate(ctx, c, ct, gk);
+    if (!err) err = ckks_add(ctx, ct, ct, c);
+    ckks_ciphertext_free(c);
+    return err;
+}
+
+/* ct <- sum of its images under the automorphisms 5^(n j), j < N / 2n:
+ * gap times its component in the subring of n slots. */
+static int trace(const boot_context *bc, ckks_ciphertext *ct, const boot_keys *keys)
+{
+    const ckks_context *ctx = bc->ctx;
+    int steps[64], t = boot_trace_steps(bc, steps);
+    ckks_ciphertext *r = ckks_ciphertext_new(ctx);
+    int err = r ? 0 : CKKS_ENOMEM;
+    for (int i = 0; i < t && !err; i++) {
+        err = ckks_rotate(ctx, r, ct, i + 1, keys->trace);
+        if (!err) err = ckks_rotate(ctx, r, r, steps[2 * i + 1], keys->trace);
+        if (!err) err = ckks_add(ctx, ct, ct, r);
+    }
+    ckks_ciphertext_free(r);
+    return err;
+}
+
+int boot_mod_raise(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
+                   const boot_keys *keys)
+{
+    int err = check_input(bc, in, keys, 0);
+    if (err) return err;
+    if (!out) return CKKS_EINVAL;
+    const ckks_context *ctx = bc->ctx;
+    ckks_ciphertext *low = ckks_ciphertext_new(ctx);
+    if (!low) return CKKS_ENOMEM;
+    /* encapsulation: raise under the sparse secret, where I is small */
+    if (keys->to_sparse) err = ckks_key_switch(ctx, low, in, keys->to_sparse);
+    else err = ckks_ciphertext_copy(low, in);
+    if (!err) err = ckks_mod_raise(ctx, out, low);
+    ckks_ciphertext_free(low);
+    if (!err && keys->to_dense) err = ckks_key_switch(ctx, out, out, keys->to_dense);
+    if (!err && bc->gap > 1) err = trace(bc, out, keys);
+    if (!err && bc->cfg.real && !bc->cfg.s2c_first) err = add_conjugate(ctx, out, keys->gk);
+    return err ? err : ckks_ciphertext_set_scale(out, bc->eval_scale);
+}
+
+int boot_coeffs_to_slots(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
+                         const boot_keys *keys)
+{
+    int err = check_input(bc, in, keys, bc ? bc->top : 0);
+    if (err) return err;
+    return out ? apply_side(bc, out, in, bc->c2s, bc->c2s_lt, bc->cfg.c2s_levels, keys->gk)
+               : CKKS_EINVAL;
+}
+
+int boot_slots_to_coeffs(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
+                         const boot_keys *keys)
+{
+    if (!bc) return CKKS_EINVAL;
+    int err = check_input(bc, in, keys, bc->cfg.s2c_first ? bc->cfg.s2c_levels : bc->evalmod_out);
+    if (err) return err;
+    if (!out) return CKKS_EINVAL;
+    err = apply_side(bc, out, in, bc->s2c, bc->s2c_lt, bc->cfg.s2c_levels, keys->gk);
+    if (!err && bc->cfg.real && !bc->cfg.s2c_first) err = add_conjugate(bc->ctx, out, keys->gk);
+    return err;
+}
+
+/*
+ * Reduce the CoeffsToSlots output c = (t + i t') / (2 kt) modulo 1 into
+ * message values at scale out_scale: 2 Re c = t / kt and -i (c - conj c)
+ * = t' / kt are reduced separately (only the first when real), giving
+ * t - round t = g D c_msg / q0, read as c_msg at out_scale (g: msg_gain).
+ */
+static int eval_mod_complex(const boot_context *bc, ckks_ciphertext *ct, double in_scale,
+                            double out_scale, const boot_keys *keys)
+{
+    const ckks_context *ctx = bc->ctx;
+    double s = out_scale * (double)ckks_context_prime(ctx, 0) / (bc->msg_gain * in_scale);
+    ckks_ciphertext *conj = ckks_ciphertext_new(ctx), *im = ckks_ciphertext_new(ctx);
+    int err = conj && im ? 0 : CKKS_ENOMEM;
+    if (!err) err = ckks_conjugate(ctx, conj, ct, keys->gk);
+    if (!err && !bc->cfg.real) {
+        err = ckks_sub(ctx, im, ct, conj);
+        if (!err) err = ckks_mul_const(ctx, im, im, -I, 1.0);
+        if (!err) err = boot_eval_mod(bc, im, im, s, keys);
+        if (!err) err = ckks_ciphertext_set_scale(im, out_scale);
+        if (!err) err = ckks_mul_const(ctx, im, im, I, 1.0);
+    }
+    if (!err) err = ckks_add(ctx, ct, ct, conj);
+    if (!err) err = boot_eval_mod(bc, ct, ct, s, keys);
+    if (!err) err = ckks_ciphertext_set_scale(ct, out_scale);
+    if (!err && !bc->cfg.real) err = ckks_add(ctx, ct, ct, im);
+    ckks_ciphertext_free(conj);
+    ckks_ciphertext_free(im);
+    return err;
+}
+
+/* One bootstrapping of in (checked) into out at scale out_scale. */
+static int bootstrap_once(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
+                          double out_scale, const boot_keys *keys)
+{
+    const ckks_context *ctx = bc->ctx;
+    double in_scale = ckks_ciphertext_scale(in);
+    ckks_ciphertext *a = ckks_ciphertext_new(ctx), *b = ckks_ciphertext_new(ctx);
+    int err = a && b ? 0 : CKKS_ENOMEM;
+    const ckks_ciphertext *low = in;
+    if (!err && bc->cfg.s2c_first) {
+        err = boot_slots_to_coeffs(bc, a, in, keys);
+        low = a;
+    }
+    if (!err) err = boot_mod_raise(bc, b, low, keys);
+    if (!err) err = boot_coeffs_to_slots(bc, a, b, keys);
+    if (!err) err = eval_mod_complex(bc, a, in_scale, out_scale, keys);
+    if (!err) err = bc->cfg.s2c_first ? ckks_ciphertext_copy(out, a)
+                                      : boot_slots_to_coeffs(bc, out, a, keys);
+    ckks_ciphertext_free(a);
+    ckks_ciphertext_free(b);
+    return err;
+}
+
+/*
+ * Two passes (META-BTS): r = BTS(in) = m + e; the error e = r - in,
+ * taken back to the input level and scaled by 2^bits exactly, is
+ * bootstrapped with its output read at scale D / 2^bits, i.e. divided by
+ * 2^bits; subtracting it leaves the second pass's error over 2^bits.
+ */
+static int bootstrap_twice(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
+                           const boot_keys *keys)
+{
+    const ckks_context *ctx = bc->ctx;
+    double scale = ckks_ciphertext_scale(in), gain = ldexp(1, bc->cfg.iteration_bits);
+    ckks_ciphertext *r = ckks_ciphertext_new(ctx), *e = ckks_ciphertext_new(ctx);
+    int err = r && e ? 0 : CKKS_ENOMEM;
+    if (!err) err = bootstrap_once(bc, r, in, scale, keys);
+    if (!err) err = ckks_ciphertext_copy(e, r);
+    if (!err) err = ckks_set_level(ctx, e, bc->in_level);
+    if (!err) err = ckks_sub(ctx, e, e, in);
+    if (!err) err = ckks_mul_int(ctx, e, e, (int64_t)gain);
+    if (!err) err = bootstrap_once(bc, e, e, scale / gain, keys);
+    if (!err) err = ckks_ciphertext_set_scale(e, scale);
+    if (!err) err = ckks_sub(ctx, out, r, e);
+    ckks_ciphertext_free(r);
+    ckks_ciphertext_free(e);
+    return err;
+}
+
+int boot_bootstrap(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
+                   const boot_keys *keys)
+{
+    int err = check_input(bc, in, keys, bc ? bc->in_level : 0);
+    if (err) return err;
+    if (!out) return CKKS_EINVAL;
+    if (bc->cfg.iterations == 2) return bootstrap_twice(bc, out, in, keys);
+    return bootstrap_once(bc, out, in, ckks_ciphertext_scale(in), keys);
+}

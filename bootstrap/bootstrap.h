@@ -1,0 +1,199 @@
+/*
+ * bootstrap.h - approximate CKKS bootstrapping: ModRaise, CoeffsToSlots,
+ * EvalMod, SlotsToCoeffs, for full (N/2) and sparse slot counts.
+ *
+ * A ciphertext at the bottom of the chain, message m (scale D), is
+ * refreshed into one at level boot_output_level() with the same message
+ * and scale, up to the bootstrapping error:
+ *
+ *   ModRaise     level 0 -> top: the plaintext becomes D m + e + q0 I, I a
+ *                small integer polynomial (|I| <= K but with probability
+ *                2^-log_failure). With sparse-secret encapsulation the
+ *                ciphertext is first switched to an ephemeral secret of
+ *                small Hamming weight h (so K ~ sqrt(h)), raised, and
+ *                switched back to the dense key. Fewer slots than N/2 add
+ *                a trace (sum of the automorphisms fixing the sparse
+ *                subring), which removes I's coefficients outside it.
+ *   CoeffsToSlots the inverse special FFT, factored into c2s_levels
+ *                baby-step giant-step transforms (packing/): slot j
+ *                receives coefficients t_j = c_j / q0 and t_{n+j} (bit-
+ *                reversed order), divided by K + 1 so that they lie in
+ *                [-1, 1].
+ *   EvalMod      t -> t - round(t) ~ sin(2 pi t) / (2 pi): a Chebyshev
+ *                series of cos(2 pi (t - 1/4) / 2^r), then r double-angle
+ *                steps cos 2a = 2 cos^2 a - 1, then (optional) a Taylor
+ *                series of arcsin / (2 pi) that removes the sine's error.
+ *                Real and imaginary parts are reduced separately; a real
+ *                configuration reduces only the real part (one EvalMod).
+ *   SlotsToCoeffs the special FFT, factored into s2c_levels transforms.
+ *
+ * With s2c_first the SlotsToCoeffs runs first, on the input at level
+ * s2c_levels, and the output is ready after EvalMod (more levels left).
+ *
+ * Precision: the input scale D should be about q0 / 2^8 (the parameter
+ * sets below use q0 ~ 2^60 and D = 2^52, or 2^50 at small N): a larger
+ * scale makes the sine approximation fail, a smaller one amplifies the
+ * noise by q0 / D. The primes EvalMod uses (from the CoeffsToSlots output
+ * level down) must be of one size: its scale follows them.
+ * Security: see boot_params_named(). Not thread-safe per ciphertext, but
+ * a boot_context and boot_keys may be shared by threads.
+ */
+#ifndef HETRAIN_BOOTSTRAP_H
+#define HETRAIN_BOOTSTRAP_H
+
+#include "ckks/ckks.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- configuration ------------------------------------------------------ */
+
+typedef struct {
+    int log_slots;       /* slots n = 2^log_slots; fewer than N/2 need 2 log2(N/2n) < n */
+    int c2s_levels;      /* level budget of CoeffsToSlots, 1 .. log_slots */
+    int s2c_levels;      /* level budget of SlotsToCoeffs, 1 .. log_slots */
+    int s2c_first;       /* SlotsToCoeffs first (input at level s2c_levels) */
+    int real;            /* real slots: imaginary parts are dropped */
+    int ephemeral_hw;    /* ephemeral sparse secret's weight; 0: no encapsulation */
+    int log_failure;     /* K such that some |I_j| > K has probability <= 2^-log_failure */
+    int double_angle;    /* double-angle steps r */
+    int cos_log_error;   /* the cosine series' uniform error is <= 2^-cos_log_error */
+    int arcsine_degree;  /* 0 (none), 3, 5 or 7 */
+    int iterations;      /* 1, or 2: a second bootstrapping of the error (META-BTS) */
+    int iteration_bits;  /* with iterations = 2: the error is scaled by 2^bits */
+    int precompute;      /* keep the encoded diagonals in the boot_context */
+} boot_config;
+
+/*
+ * The default configuration for log_slots slots under ctx: level budgets
+ * 3 and 3 (2 and 2 below N = 2^14), ephemeral weight 32, failure
+ * probability 2^-40, r = 3, cosine error 2^-50, no arcsine, one pass,
+ * complex slots, CoeffsToSlots first, diagonals precomputed.
+ */
+void boot_config_default(boot_config *cfg, const ckks_context *ctx, int log_slots);
+
+/*
+ * Named parameter sets made for bootstrapping, with their configuration
+ * for full slots:
+ *   "BOOT-N16"       N = 2^16, 128-bit (dense ternary secret, logQP =
+ *                    1723 <= 1747), 10 levels of 52-bit primes left after
+ *                    bootstrapping at scale 2^52 (level budgets 4 and 3).
+ *   "BOOT-TEST-N12", "BOOT-TEST-N13"  insecure test sets, 2 levels left.
+ * Security caveat: the switching key from the dense to the ephemeral
+ * sparse secret should exist on q0 and P only (where weight 32 is
+ * secure); ckks/ cannot yet make a key restricted to a few primes, so
+ * today it spans the whole chain. At N = 2^15 (logQP <= 881) the chain cannot hold bootstrapping
+ * (about 900 bits of Q) and 10 levels of 40 bits, so there is no N = 2^15
+ * set. Returns CKKS_EINVAL for an unknown name; cfg may be NULL.
+ */
+int boot_params_named(const char *name, ckks_params *params, boot_config *cfg);
+
+/* ---- context ----------------------------------------------------------------- */
+
+typedef struct boot_context boot_context;
+
+/*
+ * Check cfg against ctx (levels, slots), choose K, the cosine series and
+ * the scales, factor the special FFT. CKKS_ELEVEL when the chain is too
+ * short for the configuration, CKKS_ESLOTS for an unsupported slot count.
+ */
+int boot_context_new(boot_context **out, const ckks_context *ctx, const boot_config *cfg);
+void boot_context_free(boot_context *bc);
+
+const boot_config *boot_context_config(const boot_context *bc);
+/* Level the input must be at: 0, or s2c_levels with s2c_first. */
+int boot_input_level(const boot_context *bc);
+/* Level of the output: levels left for computation. */
+int boot_output_level(const boot_context *bc);
+/* K: the bound on the ModRaise overflow I. */
+int boot_k(const boot_context *bc);
+/* Levels EvalMod consumes, and the degree of its cosine series. */
+int boot_eval_mod_depth(const boot_context *bc);
+int boot_cos_degree(const boot_context *bc);
+
+/* ---- keys ---------------------------------------------------------------------- */
+
+/*
+ * Rotation steps the configuration needs, computed from the nonzero
+ * diagonals of the CoeffsToSlots and SlotsToCoeffs factors (and the trace
+ * for sparse slots), normalized as ckks_rotate looks them up. Writes at
+ * most cap steps; returns the count (or a negative error).
+ */
+int boot_rotation_steps(const boot_context *bc, int *steps, size_t cap);
+
+typedef struct boot_keys boot_keys;
+
+/*
+ * Everything bootstrapping needs: a relinearization key, galois keys for
+ * the rotations above and conjugation, the trace keys for sparse slots,
+ * and with encapsulation the switching keys dense -> ephemeral ->
+ * dense. The ephemeral secret is drawn from seed (NULL: getrandom) and
+ * forgotten.
+ */
+int boot_keys_new(const boot_context *bc, boot_keys **out, const ckks_secret_key *sk,
+                  const uint8_t seed[CKKS_SEED_BYTES]);
+void boot_keys_free(boot_keys *k);
+/* Total size in memory, bytes. */
+size_t boot_keys_bytes(const boot_keys *k);
+/* The relinearization key inside (usable for ordinary multiplications). */
+const ckks_switch_key *boot_keys_relin(const boot_keys *k);
+/*
+ * Save into / load from the directory dir (created if missing): one file
+ * per key, each in the ckks format (magic, version, parameter hash,
+ * checksum), written atomically, plus a manifest. Loading checks that the
+ * keys fit bc (CKKS_EPARAMS otherwise).
+ */
+int boot_keys_save(const boot_context *bc, const boot_keys *k, const char *dir);
+int boot_keys_load(const boot_context *bc, boot_keys **out, const char *dir);
+
+/* ---- bootstrapping --------------------------------------------------------------- */
+
+/*
+ * out <- a refreshed copy of in, at boot_output_level() and in's scale.
+ * in must be at boot_input_level() (CKKS_ELEVEL), have the configured
+ * slot count (CKKS_ESLOTS) and size 2; keys must come from this
+ * configuration and parameter set (CKKS_EKEY / CKKS_ECONTEXT).
+ */
+int boot_bootstrap(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
+                   const boot_keys *keys);
+
+/* ---- the stages, for tests and custom pipelines ------------------------------------- */
+
+/*
+ * ModRaise with encapsulation and trace: in at level 0 becomes out at the
+ * top level, with the scale boot_c2s_scale() set, so that CoeffsToSlots
+ * yields t / (K + 1).
+ */
+int boot_mod_raise(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
+                   const boot_keys *keys);
+/* The scale boot_mod_raise gives, and the gain g of CoeffsToSlots:
+ * slots after it are g F^-1(slots before) (see bootstrap/internal.h). */
+double boot_c2s_scale(const boot_context *bc);
+double boot_c2s_gain(const boot_context *bc);
+/* CoeffsToSlots: in at the top level, c2s_levels levels, scale kept. */
+int boot_coeffs_to_slots(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
+                         const boot_keys *keys);
+/*
+ * EvalMod on real slots x = t / (K + 1) at the CoeffsToSlots output level
+ * and scale: out ~ t - round(t) (sin(2 pi t) / (2 pi), arcsine-corrected
+ * when configured) at exactly out_scale.
+ */
+int boot_eval_mod(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
+                  double out_scale, const boot_keys *keys);
+/*
+ * SlotsToCoeffs: the special FFT on bit-reversed input, s2c_levels levels,
+ * scale kept. In a real configuration after CoeffsToSlots, the input holds
+ * real coefficients c_0..c_{n-1} only and the output is the real slot
+ * vector they define.
+ */
+int boot_slots_to_coeffs(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
+                         const boot_keys *keys);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,52 @@
+/* params.c - parameter sets made for bootstrapping. */
+#include "bootstrap/internal.h"
+
+#include <string.h>
+
+/*
+ * A chain from the bottom up: q0, the levels left for computation, then
+ * those SlotsToCoeffs, EvalMod and CoeffsToSlots consume (in the order
+ * they are used from the top down), and the special primes P.
+ */
+typedef struct {
+    const char *name;
+    int logn, q0;
+    int count[4], bits[4]; /* computation, SlotsToCoeffs, EvalMod, CoeffsToSlots */
+    int np, pbits, dnum, insecure;
+} boot_set;
+
+static const boot_set sets[] = {
+    /* 60 + 10 x 52 + 3 x 45 + 9 x 60 + 4 x 56 = 1479, P = 4 x 61:
+     * logQP = 1723 <= 1747 (dense ternary, 128-bit); scale 2^52 = q0 / 2^8 */
+    {"BOOT-N16", 16, 60, {10, 3, 9, 4}, {52, 45, 60, 56}, 4, 61, 7, 0},
+    /* insecure: scale 2^50, q0 / D = 2^10 (less noise at small N) */
+    {"BOOT-TEST-N12", 12, 60, {2, 2, 9, 2}, {50, 50, 60, 58}, 4, 61, 4, 1},
+    {"BOOT-TEST-N13", 13, 60, {2, 2, 9, 2}, {50, 50, 60, 58}, 4, 61, 4, 1},
+};
+
+int boot_params_named(const char *name, ckks_params *params, boot_config *cfg)
+{
+    if (!name || !params) return CKKS_EINVAL;
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+        const boot_set *s = &sets[i];
+        if (strcmp(s->name, name)) continue;
+        memset(params, 0, sizeof *params);
+        params->name = s->name;
+        params->logn = s->logn;
+        params->qbits[params->nq++] = s->q0;
+        for (int k = 0; k < 4; k++)
+            for (int j = 0; j < s->count[k]; j++) params->qbits[params->nq++] = s->bits[k];
+        params->np = s->np;
+        for (int j = 0; j < s->np; j++) params->pbits[j] = s->pbits;
+        params->log_scale = s->bits[0];
+        params->dnum = s->dnum;
+        params->insecure = s->insecure;
+        if (cfg) {
+            boot_config_default(cfg, NULL, s->logn - 1);
+            cfg->c2s_levels = s->count[3];
+            cfg->s2c_levels = s->count[1];
+        }
+        return 0;
+    }
+    return CKKS_EINVAL;
+}

@@ -1,0 +1,339 @@
+/* test_bootstrap.c - each stage against its plaintext counterpart, whole
+ * bootstrappings of random inputs, keys, and error reporting (N = 2^12). */
+#include "common.h"
+
+#include "bootstrap/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SET "BOOT-TEST-N12"
+
+static int bitrev(int i, int log_n)
+{
+    int r = 0;
+    for (int b = 0; b < log_n; b++) r |= ((i >> b) & 1) << (log_n - 1 - b);
+    return r;
+}
+
+/* The encoder's definition, with w = exp(2 pi i / 4n): slot j of the
+ * coefficients u is sum_k u_k xi_j^k, xi_j = w^(5^j mod 4n). Here u is
+ * given bit-reversed (v = bitrev(u)), as SlotsToCoeffs takes it. */
+static void dft_direct(int log_n, const double complex *in, double complex *out, bool inverse)
+{
+    int n = 1 << log_n;
+    uint64_t order = 4 * (uint64_t)n;
+    double complex *w = malloc(order * sizeof *w);
+    uint64_t *e = malloc((size_t)n * sizeof *e);
+    cr_assert(w && e);
+    for (uint64_t t = 0; t < order; t++) {
+        long double a = 2 * 3.141592653589793238462643383279502884L * t / order;
+        w[t] = CMPLX((double)cosl(a), (double)sinl(a));
+    }
+    for (int j = 0; j < n; j++) e[j] = j ? e[j - 1] * 5 % order : 1;
+    for (int a = 0; a < n; a++) {
+        double complex s = 0;
+        for (int b = 0; b < n; b++) {
+            /* forward: a = j, b = k; inverse: u_k = (1/n) sum_j z_j conj(xi_j)^k, a = k, b = j */
+            int j = inverse ? b : a, k = inverse ? a : b;
+            double complex x = w[e[j] * (uint64_t)k % order];
+            s += inverse ? in[b] * conj(x) : in[bitrev(k, log_n)] * x;
+        }
+        if (inverse) out[bitrev(a, log_n)] = s / n;
+        else out[a] = s;
+    }
+    free(w);
+    free(e);
+}
+
+static void decode_direct(int log_n, const double complex *v, double complex *z)
+{
+    dft_direct(log_n, v, z, false);
+}
+
+static void encode_direct(int log_n, const double complex *z, double complex *v)
+{
+    dft_direct(log_n, z, v, true);
+}
+
+Test(bootstrap, dft_factors_match_definition)
+{
+    for (int log_n = 1; log_n <= 6; log_n++)
+        for (int levels = 1; levels <= log_n; levels++)
+            for (int inverse = 0; inverse < 2; inverse++) {
+                int n = 1 << log_n;
+                boot_matrix *m[8];
+                OK(boot_dft_factors(log_n, levels, inverse, m));
+                double complex *x = random_slots(n, 0, (uint64_t)(n + levels));
+                double complex *y = malloc((size_t)n * sizeof *y), *want = malloc((size_t)n * sizeof *want);
+                for (int g = 0; g < levels; g++) {
+                    /* r consecutive butterfly stages: at most 2^(r+1) - 1 diagonals */
+                    int r = log_n / levels + (g < log_n % levels);
+                    cr_assert_leq(m[g]->ndiag, (2 << r) - 1);
+                    boot_matrix_apply(m[g], x, y);
+                    memcpy(x, y, (size_t)n * sizeof *x);
+                    boot_matrix_free(m[g]);
+                }
+                double complex *x0 = random_slots(n, 0, (uint64_t)(n + levels));
+                if (inverse) encode_direct(log_n, x0, want);
+                else decode_direct(log_n, x0, want);
+                cr_assert_geq(precision(want, x, n, 0), 45, "log_n %d levels %d inverse %d", log_n,
+                              levels, inverse);
+                free(x);
+                free(x0);
+                free(y);
+                free(want);
+            }
+    boot_matrix *m[2];
+    cr_assert_eq(boot_dft_factors(3, 4, false, m), CKKS_EINVAL);
+}
+
+Test(bootstrap, coeffs_to_slots_stage)
+{
+    boot_fixture f;
+    boot_fixture_init(&f, SET, NULL);
+    double complex *w = random_slots(f.n, 0, 11), *want = malloc((size_t)f.n * sizeof *want);
+    ckks_ciphertext *ct = encrypt_slots(&f, w, f.bc->top, boot_c2s_scale(f.bc));
+    OK(boot_coeffs_to_slots(f.bc, ct, ct, f.keys));
+    cr_assert_eq(ckks_ciphertext_level(ct), f.bc->top - f.cfg.c2s_levels);
+    cr_assert_eq(ckks_ciphertext_scale(ct), boot_c2s_scale(f.bc));
+    double complex *got = decrypt_slots(&f, ct);
+    encode_direct(f.cfg.log_slots, w, want);
+    double gain = boot_c2s_gain(f.bc);
+    for (int i = 0; i < f.n; i++) want[i] *= gain;
+    /* outputs are about gain / sqrt(n) = 2^-10.5: 2^-40 is 2^-29.5 relative */
+    cr_assert_geq(precision(want, got, f.n, 0), 40);
+    ckks_ciphertext_free(ct);
+    free(w);
+    free(want);
+    free(got);
+    boot_fixture_free(&f);
+}
+
+Test(bootstrap, slots_to_coeffs_stage)
+{
+    boot_fixture f;
+    boot_fixture_init(&f, SET, NULL);
+    double complex *v = random_slots(f.n, 0, 12), *want = malloc((size_t)f.n * sizeof *want);
+    ckks_ciphertext *ct = encrypt_slots(&f, v, f.bc->evalmod_out, f.scale);
+    OK(boot_slots_to_coeffs(f.bc, ct, ct, f.keys));
+    cr_assert_eq(ckks_ciphertext_level(ct), boot_output_level(f.bc));
+    double complex *got = decrypt_slots(&f, ct);
+    decode_direct(f.cfg.log_slots, v, want);
+    /* outputs are about sqrt(n) = 2^5.5 */
+    cr_assert_geq(precision(want, got, f.n, 0), 28);
+    ckks_ciphertext_free(ct);
+    free(v);
+    free(want);
+    free(got);
+    boot_fixture_free(&f);
+}
+
+Test(bootstrap, eval_mod_stage)
+{
+    boot_fixture f;
+    boot_fixture_init(&f, SET, NULL);
+    const double two_pi = 6.283185307179586;
+    int k = boot_k(f.bc);
+    double kt = k + 1.0;
+    double complex *x = malloc((size_t)f.n * sizeof *x), *want = malloc((size_t)f.n * sizeof *want);
+    uint64_t state = 13;
+    for (int i = 0; i < f.n; i++) {
+        /* t = I + eps, |I| <= K, |eps| <= 2^-8 */
+        double t = round(uniform(&state) * k) + ldexp(uniform(&state), -8);
+        x[i] = t / kt;
+        want[i] = sin(two_pi * t) / two_pi;
+    }
+    ckks_ciphertext *ct = encrypt_slots(&f, x, f.bc->c2s_out, boot_c2s_scale(f.bc));
+    double out_scale = 0x1p55;
+    OK(boot_eval_mod(f.bc, ct, ct, out_scale, f.keys));
+    cr_assert_eq(ckks_ciphertext_level(ct), f.bc->c2s_out - boot_eval_mod_depth(f.bc));
+    cr_assert_eq(ckks_ciphertext_scale(ct), out_scale);
+    double complex *got = decrypt_slots(&f, ct);
+    /* the series' error is 2^-50; noise is amplified by kt and the double angles */
+    cr_assert_geq(precision(want, got, f.n, 0), 33);
+    ckks_ciphertext_free(ct);
+    free(x);
+    free(want);
+    free(got);
+    boot_fixture_free(&f);
+}
+
+static void sparse7(boot_config *c) { c->log_slots = 7; }
+
+Test(bootstrap, mod_raise_keeps_message_mod_q0)
+{
+    /* sparse slots: encapsulation, ModRaise and the trace (which multiplies by N / 2n) */
+    boot_fixture f;
+    boot_fixture_init(&f, SET, sparse7);
+    double complex *z = random_slots(f.n, 0, 14);
+    ckks_ciphertext *ct = encrypt_slots(&f, z, 0, f.scale);
+    OK(boot_mod_raise(f.bc, ct, ct, f.keys));
+    cr_assert_eq(ckks_ciphertext_level(ct), ckks_context_max_level(f.ctx));
+    OK(ckks_set_level(f.ctx, ct, 0));
+    OK(ckks_ciphertext_set_scale(ct, f.scale * f.bc->gap));
+    double complex *got = decrypt_slots(&f, ct);
+    cr_assert_geq(precision(z, got, f.n, 0), 30);
+    ckks_ciphertext_free(ct);
+    free(z);
+    free(got);
+    boot_fixture_free(&f);
+}
+
+/* Bootstrap random slots under the edited default configuration; assert
+ * the mean and maximum precision in bits. */
+static void check_bootstrap(void (*edit)(boot_config *), double mean_bits, double max_bits)
+{
+    boot_fixture f;
+    boot_fixture_init(&f, SET, edit);
+    double complex *z = random_slots(f.n, f.cfg.real, 15);
+    ckks_ciphertext *ct = encrypt_slots(&f, z, boot_input_level(f.bc), f.scale);
+    ckks_ciphertext *out = ckks_ciphertext_new(f.ctx);
+    OK(boot_bootstrap(f.bc, out, ct, f.keys));
+    cr_assert_eq(ckks_ciphertext_level(out), boot_output_level(f.bc));
+    cr_assert_eq(ckks_ciphertext_scale(out), f.scale);
+    double complex *got = decrypt_slots(&f, out);
+    double mean = precision(z, got, f.n, 1), max = precision(z, got, f.n, 0);
+    cr_log_info("log_slots %d real %d s2c_first %d iterations %d: %.2f bits mean, %.2f max",
+                f.cfg.log_slots, f.cfg.real, f.cfg.s2c_first, f.cfg.iterations, mean, max);
+    cr_assert_geq(mean, mean_bits);
+    cr_assert_geq(max, max_bits);
+    ckks_ciphertext_free(ct);
+    ckks_ciphertext_free(out);
+    free(z);
+    free(got);
+    boot_fixture_free(&f);
+}
+
+Test(bootstrap, full_slots) { check_bootstrap(NULL, 25, 23); }
+Test(bootstrap, sparse_slots) { check_bootstrap(sparse7, 24, 22); }
+
+static void real_full(boot_config *c) { c->real = 1; }
+Test(bootstrap, real_full_slots) { check_bootstrap(real_full, 25, 23); }
+
+static void real_sparse(boot_config *c) { c->real = 1, c->log_slots = 7; }
+Test(bootstrap, real_sparse_slots) { check_bootstrap(real_sparse, 24, 22); }
+
+static void s2c_first(boot_config *c) { c->s2c_first = 1; }
+Test(bootstrap, slots_to_coeffs_first) { check_bootstrap(s2c_first, 25, 22); }
+
+static void s2c_first_real_sparse(boot_config *c) { c->s2c_first = 1, c->real = 1, c->log_slots = 8; }
+Test(bootstrap, slots_to_coeffs_first_real_sparse) { check_bootstrap(s2c_first_real_sparse, 24, 22); }
+
+static void iterated(boot_config *c) { c->iterations = 2; }
+Test(bootstrap, iterated_gains_precision) { check_bootstrap(iterated, 32, 30); }
+
+Test(bootstrap, twice_then_two_multiplications)
+{
+    boot_fixture f;
+    boot_fixture_init(&f, SET, real_full);
+    double complex *z = random_slots(f.n, 1, 16);
+    ckks_ciphertext *ct = encrypt_slots(&f, z, 0, f.scale);
+    OK(boot_bootstrap(f.bc, ct, ct, f.keys));
+    OK(ckks_set_level(f.ctx, ct, 0));
+    OK(boot_bootstrap(f.bc, ct, ct, f.keys));
+    /* the promised levels: two products, each rescaled */
+    int left = boot_output_level(f.bc);
+    cr_assert_eq(left, 2);
+    for (int i = 0; i < left; i++) {
+        OK(ckks_mul_relin(f.ctx, ct, ct, ct, boot_keys_relin(f.keys)));
+        OK(ckks_rescale(f.ctx, ct, ct));
+    }
+    double complex *got = decrypt_slots(&f, ct);
+    for (int i = 0; i < f.n; i++) z[i] = cpow(z[i], 4);
+    cr_assert_geq(precision(z, got, f.n, 1), 22);
+    ckks_ciphertext_free(ct);
+    free(z);
+    free(got);
+    boot_fixture_free(&f);
+}
+
+Test(bootstrap, clear_errors)
+{
+    boot_fixture f;
+    boot_fixture_init(&f, SET, NULL);
+    double complex *z = random_slots(f.n, 0, 17);
+    ckks_ciphertext *ct = encrypt_slots(&f, z, 1, f.scale), *out = ckks_ciphertext_new(f.ctx);
+    cr_assert_eq(boot_bootstrap(f.bc, out, ct, f.keys), CKKS_ELEVEL);
+    OK(ckks_set_level(f.ctx, ct, 0));
+    OK(ckks_mul(f.ctx, out, ct, ct));
+    cr_assert_eq(boot_bootstrap(f.bc, out, out, f.keys), CKKS_ESIZE);
+
+    /* keys of another configuration (sparse slots) */
+    boot_fixture g;
+    boot_fixture_init(&g, SET, sparse7);
+    cr_assert_eq(boot_bootstrap(f.bc, out, ct, g.keys), CKKS_EKEY);
+    ckks_ciphertext *sparse = encrypt_slots(&g, z, 0, g.scale);
+    cr_assert_eq(boot_bootstrap(f.bc, out, sparse, f.keys), CKKS_ESLOTS);
+    ckks_ciphertext_free(sparse);
+    boot_fixture_free(&g);
+
+    /* keys of another parameter set */
+    boot_fixture h;
+    boot_fixture_init(&h, "BOOT-TEST-N13", NULL);
+    cr_assert_eq(boot_bootstrap(f.bc, out, ct, h.keys), CKKS_ECONTEXT);
+    boot_fixture_free(&h);
+
+    /* a chain too short for the configuration */
+    boot_config c = f.cfg;
+    c.c2s_levels = 11;
+    boot_context *bc;
+    cr_assert_eq(boot_context_new(&bc, f.ctx, &c), CKKS_ELEVEL);
+    ckks_ciphertext_free(ct);
+    ckks_ciphertext_free(out);
+    free(z);
+    boot_fixture_free(&f);
+}
+
+Test(bootstrap, keys_save_load)
+{
+    boot_fixture f;
+    boot_fixture_init(&f, SET, sparse7);
+    /* exactly the computed rotations, plus conjugation */
+    int nsteps = boot_rotation_steps(f.bc, NULL, 0);
+    cr_assert_gt(nsteps, 0);
+    cr_assert_eq(ckks_galois_keys_count(f.keys->gk), (size_t)nsteps + 1);
+    cr_assert_gt(boot_keys_bytes(f.keys), ckks_galois_keys_bytes(f.keys->gk));
+
+    char dir[] = "/tmp/boot_keys_XXXXXX";
+    cr_assert(mkdtemp(dir));
+    OK(boot_keys_save(f.bc, f.keys, dir));
+    boot_keys *loaded;
+    OK(boot_keys_load(f.bc, &loaded, dir));
+    cr_assert_eq(boot_keys_bytes(loaded), boot_keys_bytes(f.keys));
+    double complex *z = random_slots(f.n, 0, 18);
+    ckks_ciphertext *ct = encrypt_slots(&f, z, 0, f.scale);
+    OK(boot_bootstrap(f.bc, ct, ct, loaded));
+    double complex *got = decrypt_slots(&f, ct);
+    double bits = precision(z, got, f.n, 1);
+    cr_log_info("loaded keys: %.2f bits mean", bits);
+    cr_assert_geq(bits, 22);
+    boot_keys_free(loaded);
+
+    /* another configuration, then a corrupted manifest */
+    boot_context *full;
+    boot_config c = f.cfg;
+    c.log_slots = ckks_context_max_log_slots(f.ctx);
+    OK(boot_context_new(&full, f.ctx, &c));
+    cr_assert_eq(boot_keys_load(full, &loaded, dir), CKKS_EPARAMS);
+    boot_context_free(full);
+    char path[256];
+    snprintf(path, sizeof path, "%s/manifest", dir);
+    FILE *fp = fopen(path, "r+b");
+    cr_assert(fp);
+    fputc('X', fp);
+    fclose(fp);
+    cr_assert_eq(boot_keys_load(f.bc, &loaded, dir), CKKS_EFORMAT);
+    const char *names[] = {"manifest", "relin.key", "galois.key", "trace.key", "to_sparse.key",
+                           "to_dense.key"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+    ckks_ciphertext_free(ct);
+    free(z);
+    free(got);
+    boot_fixture_free(&f);
+}

@@ -1,0 +1,26 @@
+/* test_slow.c - one bootstrapping at N = 2^16 with the 128-bit set. */
+#include "common.h"
+
+#include <string.h>
+
+/* 2^12 slots keep the key set (and the run) within a few minutes. */
+static void slow_config(boot_config *c) { c->log_slots = 12, c->precompute = 0; }
+
+Test(slow, bootstrap_n16, .timeout = 600)
+{
+    boot_fixture f;
+    boot_fixture_init(&f, "BOOT-N16", slow_config);
+    cr_assert_eq(strncmp(ckks_context_security(f.ctx), "128-bit", 7), 0);
+    cr_assert_geq(boot_output_level(f.bc), 10);
+    double complex *z = random_slots(f.n, 0, 19);
+    ckks_ciphertext *ct = encrypt_slots(&f, z, 0, f.scale);
+    OK(boot_bootstrap(f.bc, ct, ct, f.keys));
+    double complex *got = decrypt_slots(&f, ct);
+    double mean = precision(z, got, f.n, 1);
+    cr_log_info("N = 2^16, 2^12 slots: %.2f bits mean", mean);
+    cr_assert_geq(mean, 24);
+    ckks_ciphertext_free(ct);
+    free(z);
+    free(got);
+    boot_fixture_free(&f);
+}
