@@ -102,6 +102,13 @@ double ckks_ciphertext_scale(const ckks_ciphertext *ct) { return ct->scale; }
 int ckks_ciphertext_log_slots(const ckks_ciphertext *ct) { return ct->log_slots; }
 int ckks_ciphertext_size(const ckks_ciphertext *ct) { return ct->size; }
 
+int ckks_ciphertext_set_log_slots(ckks_ciphertext *ct, int log_slots)
+{
+    if (!ct || log_slots < 0 || log_slots >= ct->ctx->logn) return CKKS_EINVAL;
+    ct->log_slots = log_slots;
+    return 0;
+}
+
 int ckks_ciphertext_set_scale(ckks_ciphertext *ct, double scale)
 {
     if (!ct || !(scale > 0) || !isfinite(scale)) return CKKS_EINVAL;

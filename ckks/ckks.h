@@ -156,6 +156,12 @@ int ckks_ciphertext_size(const ckks_ciphertext *ct); /* 2, or 3 before relin */
  * multiplied by old/new); for callers that track scale factors themselves.
  */
 int ckks_ciphertext_set_scale(ckks_ciphertext *ct, double scale);
+/*
+ * Overwrite the recorded slot count (0..logn-1) without touching the
+ * polynomial: a vector of 2^k slots is also one of 2^j > 2^k slots (it
+ * repeats), which lets rotations act modulo the larger count.
+ */
+int ckks_ciphertext_set_log_slots(ckks_ciphertext *ct, int log_slots);
 
 /* ---- encoding ----------------------------------------------------------- */
 
@@ -213,6 +219,15 @@ int ckks_secret_key_new_sparse(const ckks_context *ctx, ckks_secret_key **out,
 /* A key that switches ciphertexts under `from` to ciphertexts under `to`. */
 int ckks_switching_key_new(const ckks_context *ctx, ckks_switch_key **out,
                            const ckks_secret_key *from, const ckks_secret_key *to);
+/*
+ * The same, serving only ciphertexts at levels <= level: it holds the
+ * limbs q_0..q_level and P alone, so it is smaller, and its modulus
+ * q_0..q_level P is what the security of `to` must cover (a sparse
+ * ephemeral secret is only safe under a short modulus).
+ */
+int ckks_switching_key_new_level(const ckks_context *ctx, ckks_switch_key **out,
+                                 const ckks_secret_key *from, const ckks_secret_key *to,
+                                 int level);
 void ckks_switch_key_free(ckks_switch_key *k);
 
 /*
@@ -222,6 +237,10 @@ void ckks_switch_key_free(ckks_switch_key *k);
 int ckks_galois_keys_new(const ckks_context *ctx, ckks_galois_keys **out,
                          const ckks_secret_key *sk, const int *steps,
                          size_t nsteps, int conjugate);
+/* Galois keys serving only ciphertexts at levels <= level (smaller). */
+int ckks_galois_keys_new_level(const ckks_context *ctx, ckks_galois_keys **out,
+                               const ckks_secret_key *sk, const int *steps, size_t nsteps,
+                               int conjugate, int level);
 void ckks_galois_keys_free(ckks_galois_keys *gk);
 /* Number of keys and their total size in bytes (uncompressed, in memory). */
 size_t ckks_galois_keys_count(const ckks_galois_keys *gk);

@@ -206,8 +206,10 @@ struct ckks_public_key {
 struct ckks_switch_key {
     uint64_t hash;
     uint64_t galois;                 /* 0: relinearization, 1: between secrets */
-    int dnum;
-    size_t words;                    /* (nq + np) * N, per array */
+    int level;                       /* highest ciphertext level it serves */
+    int dnum;                        /* digits: ceil((level + 1) / alpha) */
+    size_t words;                    /* (level + 1 + np) * N, per array: limbs
+                                      * q_0..q_level, then P */
     uint8_t seed[CKKS_SEED_BYTES];   /* of the a_j */
     uint64_t **b, **a;               /* dnum arrays of (nq + np) * n */
 };
@@ -223,11 +225,21 @@ int ckks_plaintext_reserve(ckks_plaintext *pt, int level);
 int ckks_ciphertext_reserve(ckks_ciphertext *ct, int level, int size);
 /* Size in bytes of one switching key in memory. */
 size_t ckks_switch_key_bytes(const ckks_switch_key *k);
-/* Allocate an empty switching key (dnum digits over Q u P) for element g. */
-int ckks_switch_key_alloc(const ckks_context *ctx, uint64_t galois, ckks_switch_key **out);
+/* Allocate an empty switching key for element g serving levels <= level. */
+int ckks_switch_key_alloc(const ckks_context *ctx, uint64_t galois, int level, ckks_switch_key **out);
 /* Regenerate the a_j of k from k->seed (domain SWK_A, index (g << 8) | j,
- * over all Q and P limbs). */
+ * over the key's limbs). */
 void ckks_switch_key_expand(const ckks_context *ctx, ckks_switch_key *k);
+/* The moduli (indices into ctx->mod) of a key's limbs, in order; returns
+ * their count. */
+int ckks_switch_key_limbs(const ckks_context *ctx, const ckks_switch_key *k, int *limbs);
+
+/* Offset in words, in a key's arrays, of the limb of modulus mi. */
+static inline size_t ckks_key_offset(const ckks_context *ctx, const ckks_switch_key *k, int mi)
+{
+    size_t pos = mi < ctx->nq ? (size_t)mi : (size_t)(k->level + 1 + mi - ctx->nq);
+    return pos * ctx->n;
+}
 /* Key for galois element g, or NULL. */
 const ckks_switch_key *ckks_galois_keys_find(const ckks_galois_keys *gk, uint64_t g);
 

@@ -156,14 +156,16 @@ void ckks_switch_key_free(ckks_switch_key *k)
     free(k);
 }
 
-int ckks_switch_key_alloc(const ckks_context *ctx, uint64_t galois, ckks_switch_key **out)
+int ckks_switch_key_alloc(const ckks_context *ctx, uint64_t galois, int level, ckks_switch_key **out)
 {
-    size_t words = (size_t)(ctx->nq + ctx->np) * ctx->n;
+    if (level < 0 || level >= ctx->nq) return CKKS_ELEVEL;
+    size_t words = (size_t)(level + 1 + ctx->np) * ctx->n;
     ckks_switch_key *k = calloc(1, sizeof *k);
     if (!k) return CKKS_ENOMEM;
     k->hash = ctx->hash;
     k->galois = galois;
-    k->dnum = ctx->dnum;
+    k->level = level;
+    k->dnum = (level + ctx->alpha) / ctx->alpha;
     k->words = words;
     k->a = calloc((size_t)k->dnum, sizeof *k->a);
     k->b = calloc((size_t)k->dnum, sizeof *k->b);
@@ -180,30 +182,37 @@ nomem:
     return CKKS_ENOMEM;
 }
 
+int ckks_switch_key_limbs(const ckks_context *ctx, const ckks_switch_key *k, int *limbs)
+{
+    int count = 0;
+    for (int i = 0; i <= k->level; i++) limbs[count++] = i;
+    for (int t = 0; t < ctx->np; t++) limbs[count++] = ctx->nq + t;
+    return count;
+}
+
 void ckks_switch_key_expand(const ckks_context *ctx, ckks_switch_key *k)
 {
-    int limbs[CKKS_MAX_PRIMES];
-    all_limbs(ctx->nq + ctx->np, limbs);
+    /* Streams are per absolute limb: a key restricted to fewer levels
+     * holds exactly the corresponding limbs of the full key. */
+    int limbs[CKKS_MAX_PRIMES], nl = ckks_switch_key_limbs(ctx, k, limbs);
     for (int j = 0; j < k->dnum; j++)
         ckks_expand_uniform(ctx, k->seed, CKKS_DOMAIN_SWK_A, (k->galois << 8) | (uint64_t)j,
-                            limbs, ctx->nq + ctx->np, k->a[j]);
+                            limbs, nl, k->a[j]);
 }
 
 /* A key switching from s_from to s_to (both NTT over Q u P), its
  * randomness derived from the secret master seed. */
 static int switch_key_new(const ckks_context *ctx, const uint8_t master[CKKS_SEED_BYTES],
                           const uint64_t *s_from, const uint64_t *s_to, uint64_t galois,
-                          ckks_switch_key **out)
+                          int level, ckks_switch_key **out)
 {
-    int nm = ctx->nq + ctx->np;
     size_t n = ctx->n;
     ckks_switch_key *k;
-    int err = ckks_switch_key_alloc(ctx, galois, &k);
+    int err = ckks_switch_key_alloc(ctx, galois, level, &k);
     if (err) return err;
     derive_seed(master, 1 + galois, k->seed);
     ckks_switch_key_expand(ctx, k);
-    int limbs[CKKS_MAX_PRIMES];
-    all_limbs(nm, limbs);
+    int limbs[CKKS_MAX_PRIMES], nm = ckks_switch_key_limbs(ctx, k, limbs);
     for (int j = 0; j < k->dnum; j++) {
         err = error_ntt(ctx, master, CKKS_DOMAIN_SWK_E, (galois << 8) | (uint64_t)j, limbs, nm, k->b[j]);
         if (err) {
@@ -212,7 +221,7 @@ static int switch_key_new(const ckks_context *ctx, const uint8_t master[CKKS_SEE
         }
         rlwe_sample(ctx, s_to, limbs, nm, k->a[j], k->b[j]);
         /* + P s' on the primes of digit j (g_j = 1 there, 0 elsewhere) */
-        int lo = j * ctx->alpha, hi = lo + ctx->alpha < ctx->nq ? lo + ctx->alpha : ctx->nq;
+        int lo = j * ctx->alpha, hi = lo + ctx->alpha < level + 1 ? lo + ctx->alpha : level + 1;
         for (int i = lo; i < hi; i++) {
             const ckks_mod *m = &ctx->mod[i];
             uint64_t pm = 1;
@@ -243,13 +252,20 @@ int ckks_relin_key_new(const ckks_context *ctx, ckks_switch_key **out, const ckk
             uint64_t s = sk->s_ntt[(size_t)i * n + c];
             s2[(size_t)i * n + c] = ckks_mod_mul(s, s, &ctx->mod[i]);
         }
-    int err = switch_key_new(ctx, sk->seed, s2, sk->s_ntt, 0, out);
+    int err = switch_key_new(ctx, sk->seed, s2, sk->s_ntt, 0, ctx->nq - 1, out);
     free(s2);
     return err;
 }
 
 int ckks_switching_key_new(const ckks_context *ctx, ckks_switch_key **out,
                            const ckks_secret_key *from, const ckks_secret_key *to)
+{
+    if (!ctx) return CKKS_EINVAL;
+    return ckks_switching_key_new_level(ctx, out, from, to, ctx->nq - 1);
+}
+
+int ckks_switching_key_new_level(const ckks_context *ctx, ckks_switch_key **out,
+                                 const ckks_secret_key *from, const ckks_secret_key *to, int level)
 {
     if (!ctx || !out || !from || !to) return CKKS_EINVAL;
     *out = NULL;
@@ -259,7 +275,7 @@ int ckks_switching_key_new(const ckks_context *ctx, ckks_switch_key **out,
     derive_seed(from->seed, CKKS_SWITCH_GALOIS, a);
     derive_seed(to->seed, CKKS_SWITCH_GALOIS + 1, b);
     for (int i = 0; i < CKKS_SEED_BYTES; i++) a[i] ^= b[i];
-    int err = switch_key_new(ctx, a, from->s_ntt, to->s_ntt, CKKS_SWITCH_GALOIS, out);
+    int err = switch_key_new(ctx, a, from->s_ntt, to->s_ntt, CKKS_SWITCH_GALOIS, level, out);
     explicit_bzero(a, sizeof a);
     explicit_bzero(b, sizeof b);
     return err;
@@ -287,7 +303,16 @@ int ckks_galois_keys_new(const ckks_context *ctx, ckks_galois_keys **out,
                          const ckks_secret_key *sk, const int *steps, size_t nsteps,
                          int conjugate)
 {
+    if (!ctx) return CKKS_EINVAL;
+    return ckks_galois_keys_new_level(ctx, out, sk, steps, nsteps, conjugate, ctx->nq - 1);
+}
+
+int ckks_galois_keys_new_level(const ckks_context *ctx, ckks_galois_keys **out,
+                               const ckks_secret_key *sk, const int *steps, size_t nsteps,
+                               int conjugate, int level)
+{
     if (!ctx || !out || !sk || (nsteps && !steps)) return CKKS_EINVAL;
+    if (level < 0 || level >= ctx->nq) return CKKS_ELEVEL;
     *out = NULL;
     if (sk->hash != ctx->hash) return CKKS_ECONTEXT;
     int nm = ctx->nq + ctx->np;
@@ -322,7 +347,7 @@ int ckks_galois_keys_new(const ckks_context *ctx, ckks_galois_keys **out,
             uint64_t *d = s_to + (size_t)i * n;
             for (size_t c = 0; c < n; c++) d[perm[c]] = s[c];
         }
-        err = switch_key_new(ctx, sk->seed, sk->s_ntt, s_to, elts[e], &gk->keys[e]);
+        err = switch_key_new(ctx, sk->seed, sk->s_ntt, s_to, elts[e], level, &gk->keys[e]);
         if (err) goto done;
         gk->count = e + 1;
     }

@@ -181,8 +181,8 @@ static void inner_limb(const ckks_context *ctx, int level, int e, const uint64_t
     int mi = ext_mod(ctx, level, e);
     const uint64_t *kb[CKKS_MAX_PRIMES], *ka[CKKS_MAX_PRIMES];
     for (int j = 0; j < nd; j++) {
-        kb[j] = k->b[j] + (size_t)mi * n;
-        ka[j] = k->a[j] + (size_t)mi * n;
+        kb[j] = k->b[j] + ckks_key_offset(ctx, k, mi);
+        ka[j] = k->a[j] + ckks_key_offset(ctx, k, mi);
     }
     uint64_t *o0, *o1;
     if (e <= level) {
@@ -252,6 +252,7 @@ int ckks_ks_apply(const ckks_context *ctx, const ckks_ks_decomp *d, const ckks_s
                   uint64_t *out0, uint64_t *out1)
 {
     if (k->hash != ctx->hash) return CKKS_ECONTEXT;
+    if (k->level < d->level) return CKKS_ELEVEL;
     size_t n = ctx->n;
     int level = d->level, ext = d->ext, nd = d->ndigits;
     ks_plan p;
@@ -279,6 +280,7 @@ int ckks_ks_switch(const ckks_context *ctx, const uint64_t *c, int level, const 
                    uint64_t *out0, uint64_t *out1)
 {
     if (k->hash != ctx->hash) return CKKS_ECONTEXT;
+    if (k->level < level) return CKKS_ELEVEL;
     size_t n = ctx->n;
     ks_plan p;
     int err = plan_init(ctx, level, true, &p);
@@ -327,8 +329,10 @@ int ckks_ks_rotate_mul_sum(const ckks_context *ctx, const ckks_ks_decomp *d, con
 {
     size_t n = ctx->n;
     int level = d->level, ext = d->ext, nd = d->ndigits, nthreads = omp_get_max_threads();
-    for (int t = 0; t < nterms; t++)
+    for (int t = 0; t < nterms; t++) {
         if (keys[t] && keys[t]->hash != ctx->hash) return CKKS_ECONTEXT;
+        if (keys[t] && keys[t]->level < level) return CKKS_ELEVEL;
+    }
     ks_plan p;
     int err = plan_init(ctx, level, false, &p);
     if (err) return err;
@@ -365,8 +369,8 @@ int ckks_ks_rotate_mul_sum(const ckks_context *ctx, const ckks_ks_decomp *d, con
             const uint64_t *digits[CKKS_MAX_PRIMES], *kb[CKKS_MAX_PRIMES], *ka[CKKS_MAX_PRIMES];
             for (int j = 0; j < nd; j++) {
                 digits[j] = d->d + ((size_t)j * ext + (size_t)e) * n;
-                kb[j] = keys[t]->b[j] + (size_t)mi * n;
-                ka[j] = keys[t]->a[j] + (size_t)mi * n;
+                kb[j] = keys[t]->b[j] + ckks_key_offset(ctx, keys[t], mi);
+                ka[j] = keys[t]->a[j] + ckks_key_offset(ctx, keys[t], mi);
             }
             ckks_ks_inner_product(m, n, nd, digits, kb, ka, u0, u1);
             if (q_limb)

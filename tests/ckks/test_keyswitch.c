@@ -106,3 +106,41 @@ Test(keyswitch, mod_raise_adds_a_small_multiple_of_q0)
     ckks_ciphertext_free(a);
     ckks_ciphertext_free(r);
 }
+
+Test(keyswitch, level_restricted_keys)
+{
+    const int one = 1;
+    ckks_galois_keys *full, *low;
+    OK(ckks_galois_keys_new(f.ctx, &full, f.sk, &one, 1, 0));
+    OK(ckks_galois_keys_new_level(f.ctx, &low, f.sk, &one, 1, 0, 2));
+    cr_assert_lt(ckks_galois_keys_bytes(low), ckks_galois_keys_bytes(full) / 2);
+    /* the restricted key is the restriction of the full one */
+    const ckks_switch_key *kf = full->keys[0], *kl = low->keys[0];
+    int limbs[CKKS_MAX_PRIMES], nl = ckks_switch_key_limbs(f.ctx, kl, limbs);
+    for (int j = 0; j < kl->dnum; j++)
+        for (int i = 0; i < nl; i++) {
+            size_t lo = ckks_key_offset(f.ctx, kl, limbs[i]), fo = ckks_key_offset(f.ctx, kf, limbs[i]);
+            cr_assert_eq(memcmp(kl->b[j] + lo, kf->b[j] + fo, f.ctx->n * 8), 0);
+        }
+    double *x = malloc(f.slots * sizeof *x), *want = malloc(f.slots * sizeof *want);
+    random_vector(x, f.slots, 9);
+    for (size_t i = 0; i < f.slots; i++) want[i] = x[(i + 1) % f.slots];
+    ckks_ciphertext *a = encrypt_vector(&f, x, f.slots, f.top), *b = ckks_ciphertext_new(f.ctx);
+    cr_assert_eq(ckks_rotate(f.ctx, b, a, 1, low), CKKS_ELEVEL);
+    OK(ckks_set_level(f.ctx, a, 2));
+    OK(ckks_rotate(f.ctx, b, a, 1, low));
+    cr_assert_geq(precision_bits(&f, b, want, f.slots), 22.0);
+    ckks_ciphertext *c = ckks_ciphertext_new(f.ctx);
+    OK(ckks_rotate(f.ctx, c, a, 1, full));
+    cr_assert_eq(memcmp(b->c[0], c->c[0], 3 * f.ctx->n * 8), 0, "same result as the full key");
+    /* a sparse-slot vector rotated modulo a larger recorded slot count */
+    OK(ckks_ciphertext_set_log_slots(a, f.log_slots - 1));
+    cr_assert_eq(ckks_ciphertext_set_log_slots(a, f.log_slots + 1), CKKS_EINVAL);
+    ckks_galois_keys_free(full);
+    ckks_galois_keys_free(low);
+    ckks_ciphertext_free(a);
+    ckks_ciphertext_free(b);
+    ckks_ciphertext_free(c);
+    free(x);
+    free(want);
+}

@@ -291,7 +291,7 @@ Test(serialize, secret_key_round_trip_and_mode)
     struct stat st;
     cr_assert_eq(stat(path, &st), 0);
     cr_assert_eq(st.st_mode & 0777, 0600, "mode %o", st.st_mode & 0777);
-    cr_assert_eq(st.st_size, HDR + CKKS_SEED_BYTES + TRAILER);
+    cr_assert_eq(st.st_size, HDR + CKKS_SEED_BYTES + 4 + TRAILER);
     ckks_secret_key *k = NULL;
     cr_assert_eq(ckks_secret_key_load(ctx, &k, path), 0);
     cr_assert_eq(k->hash, sk->hash);
@@ -328,7 +328,7 @@ Test(serialize, relin_key_round_trip)
     ckks_switch_key *rlk, *k = NULL;
     cr_assert_eq(ckks_relin_key_new(ctx, &rlk, sk), 0);
     cr_assert_eq(ckks_switch_key_save(ctx, rlk, path), 0);
-    cr_assert_eq(file_size(path), HDR + 12 + CKKS_SEED_BYTES +
+    cr_assert_eq(file_size(path), HDR + 16 + CKKS_SEED_BYTES +
                                       8 * (size_t)rlk->dnum * rlk->words + TRAILER);
     cr_assert_eq(ckks_switch_key_load(ctx, &k, path), 0);
     assert_same_switch_key(k, rlk);
@@ -767,7 +767,7 @@ Test(serialize, inconsistent_keys_are_rejected)
     ckks_switch_key *sw = NULL;
     cr_assert_eq(ckks_galois_keys_new(ctx, &gk, sk, steps, 2, 0), 0);
     cr_assert_eq(ckks_galois_keys_save(ctx, gk, path), 0);
-    size_t len, rec = 12 + CKKS_SEED_BYTES + 8 * (size_t)ctx->dnum * (ctx->nq + ctx->np) * ctx->n;
+    size_t len, rec = 16 + CKKS_SEED_BYTES + 8 * (size_t)ctx->dnum * (ctx->nq + ctx->np) * ctx->n;
     uint8_t *buf = slurp(path, &len);
     cr_assert_eq(len, HDR + 8 + 2 * rec + TRAILER);
     size_t g0 = HDR + 8, g1 = g0 + rec;
@@ -788,9 +788,11 @@ Test(serialize, inconsistent_keys_are_rejected)
         {g0, 1, 8},                                 /* identity */
         {g0, e0 + 1, 8},                            /* even */
         {g1, 2 * ctx->n + 1, 8},                    /* beyond 2N */
-        {g0 + 8, (uint64_t)ctx->dnum + 1, 4},       /* digits */
-        {g0 + 8, (uint64_t)ctx->dnum - 1, 4},
-        {g1 + 12 + CKKS_SEED_BYTES, ctx->mod[0].q, 8}, /* residue */
+        {g0 + 8, (uint64_t)ctx->nq, 4},             /* level beyond the chain */
+        {g0 + 8, 0, 4},                             /* level vs length */
+        {g0 + 12, (uint64_t)ctx->dnum + 1, 4},      /* digits */
+        {g0 + 12, (uint64_t)ctx->dnum - 1, 4},
+        {g1 + 16 + CKKS_SEED_BYTES, ctx->mod[0].q, 8}, /* residue */
         {g1 + rec - 8, ctx->mod[ctx->nq + ctx->np - 1].q, 8},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -895,4 +897,34 @@ Test(serialize, failed_save_leaves_nothing)
     free(missing);
     free(ro);
     free(inside);
+}
+
+Test(serialize, sparse_secrets_and_level_restricted_keys_round_trip)
+{
+    char *path = at("sparse"), *kpath = at("lowkey");
+    ckks_secret_key *sparse = NULL, *k = NULL;
+    uint8_t seed[CKKS_SEED_BYTES] = {5};
+    cr_assert_eq(ckks_secret_key_new_sparse(ctx, &sparse, 24, seed), 0);
+    cr_assert_eq(ckks_secret_key_save(ctx, sparse, path), 0);
+    cr_assert_eq(ckks_secret_key_load(ctx, &k, path), 0);
+    cr_assert_eq(memcmp(k->s, sparse->s, ctx->n), 0, "the Hamming weight must survive");
+    ckks_switch_key *sw = NULL, *back = NULL;
+    cr_assert_eq(ckks_switching_key_new_level(ctx, &sw, sk, sparse, 1), 0);
+    cr_assert_eq(sw->level, 1);
+    cr_assert_eq(ckks_switch_key_save(ctx, sw, kpath), 0);
+    cr_assert_eq(file_size(kpath), HDR + 16 + 32 + 8 * (size_t)sw->dnum * sw->words + TRAILER);
+    cr_assert_eq(ckks_switch_key_load(ctx, &back, kpath), 0);
+    cr_assert_eq(back->level, 1);
+    for (int j = 0; j < sw->dnum; j++) {
+        cr_assert_eq(memcmp(back->b[j], sw->b[j], sw->words * 8), 0);
+        cr_assert_eq(memcmp(back->a[j], sw->a[j], sw->words * 8), 0);
+    }
+    ckks_switch_key_free(sw);
+    ckks_switch_key_free(back);
+    ckks_secret_key_free(sparse);
+    ckks_secret_key_free(k);
+    unlink(path);
+    unlink(kpath);
+    free(path);
+    free(kpath);
 }
