@@ -69,7 +69,16 @@ static int plan_init(const ckks_context *ctx, int level, bool with_up, ks_plan *
 
 /* y = the coefficients of c (limbs 0..level), each scaled as a source of
  * its digit's conversion. */
-static void modup_sources(const ckks_context *ctx, const ks_plan *p, const uint64_t *c, uint64_t *y)
+/*
+ * y: the coefficients of c (limbs 0..level), each scaled as a source of
+ * its digit's conversion; v (ndigits * N): per digit, the multiple of Q_j
+ * that makes the raised digit the centered representative of c mod Q_j.
+ * Centered digits matter: digits in [0, Q_j) have a mean of Q_j / 2, and
+ * that constant part times the key's error is a polynomial whose slot
+ * values reach about N / pi times the error's, several bits of precision.
+ */
+static void modup_sources(const ckks_context *ctx, const ks_plan *p, const uint64_t *c, uint64_t *y,
+                          uint64_t *v)
 {
     size_t n = ctx->n;
 #pragma omp parallel for schedule(static)
@@ -78,6 +87,15 @@ static void modup_sources(const ckks_context *ctx, const ks_plan *p, const uint6
         memcpy(yi, c + (size_t)i * n, n * sizeof(uint64_t));
         ckks_ntt_inverse(&ctx->ntt[i], yi);
         ckks_rns_conv_scale(ctx, &p->up[i / ctx->alpha], i % ctx->alpha, yi, yi);
+    }
+    enum { CHUNK = 1024 };
+    size_t nchunks = (n + CHUNK - 1) / CHUNK;
+#pragma omp parallel for schedule(static)
+    for (size_t u = 0; u < (size_t)p->ndigits * nchunks; u++) {
+        size_t j = u / nchunks, k0 = (u % nchunks) * CHUNK;
+        size_t count = n - k0 < CHUNK ? n - k0 : CHUNK;
+        ckks_rns_conv_round(&p->up[j], y + (size_t)digit_lo(ctx, (int)j) * n + k0, n, count,
+                            v + j * n + k0);
     }
 }
 
@@ -109,7 +127,8 @@ static int group_limbs(int ext, int ngroups, int g, int *es)
 
 /* Limbs es[0..ne-1] of digit j raised to Q_level u P (NTT form) into
  * out[0..ne-1]; those of digit j itself are skipped. */
-static void modup_group(const ckks_context *ctx, const ks_plan *p, const uint64_t *y, int j,
+static void modup_group(const ckks_context *ctx, const ks_plan *p, const uint64_t *y,
+                        const uint64_t *v, int j,
                         const int *es, int ne, uint64_t *const *out)
 {
     int lo = digit_lo(ctx, j), hi = digit_hi(ctx, p->level, j), ts[GROUP] = {0}, nt = 0;
@@ -119,7 +138,7 @@ static void modup_group(const ckks_context *ctx, const ks_plan *p, const uint64_
         ts[nt] = es[i] < lo ? es[i] : es[i] - (hi - lo);
         o[nt++] = out[i];
     }
-    ckks_rns_conv_targets(ctx, &p->up[j], ts, nt, y + (size_t)lo * ctx->n, NULL, o);
+    ckks_rns_conv_targets(ctx, &p->up[j], ts, nt, y + (size_t)lo * ctx->n, v + (size_t)j * ctx->n, o);
     for (int i = 0; i < ne; i++)
         if (es[i] < lo || es[i] >= hi) ckks_ntt_forward(&ctx->ntt[ext_mod(ctx, p->level, es[i])], out[i]);
 }
@@ -140,14 +159,15 @@ int ckks_ks_decompose(const ckks_context *ctx, const uint64_t *c, int level, ckk
     if (err) return err;
     int ext = p.ext, nd = p.ndigits;
     uint64_t *d = ckks_scratch_alloc((size_t)nd * (size_t)ext * n);
-    uint64_t *y = ckks_scratch_alloc(((size_t)level + 1) * n);
+    uint64_t *y = ckks_scratch_alloc(((size_t)level + 1 + (size_t)nd) * n);
     if (!d || !y) {
         free(d);
         free(y);
         plan_clear(&p);
         return CKKS_ENOMEM;
     }
-    modup_sources(ctx, &p, c, y);
+    uint64_t *v = y + ((size_t)level + 1) * n;
+    modup_sources(ctx, &p, c, y, v);
     int ngroups = group_count(ext);
 #pragma omp parallel for schedule(dynamic, 1)
     for (int u = 0; u < nd * ngroups; u++) {
@@ -159,7 +179,7 @@ int ckks_ks_decompose(const ckks_context *ctx, const uint64_t *c, int level, ckk
             if (es[i] <= level && in_digit(ctx, j, es[i]))
                 memcpy(o[i], c + (size_t)es[i] * n, n * sizeof(uint64_t));
         }
-        modup_group(ctx, &p, y, j, es, ne, o);
+        modup_group(ctx, &p, y, v, j, es, ne, o);
     }
     free(y);
     plan_clear(&p);
@@ -286,14 +306,15 @@ int ckks_ks_switch(const ckks_context *ctx, const uint64_t *c, int level, const 
     int err = plan_init(ctx, level, true, &p);
     if (err) return err;
     int ext = p.ext, nd = p.ndigits, nthreads = omp_get_max_threads();
-    uint64_t *y = ckks_scratch_alloc(((size_t)level + 1) * n);
+    uint64_t *y = ckks_scratch_alloc(((size_t)level + 1 + (size_t)nd) * n);
     uint64_t *x_p = ckks_scratch_alloc(2 * (size_t)ctx->np * n);
     uint64_t *tmp = ckks_scratch_alloc((size_t)nthreads * (size_t)nd * GROUP * n);
     if (!y || !x_p || !tmp) {
         err = CKKS_ENOMEM;
         goto done;
     }
-    modup_sources(ctx, &p, c, y);
+    uint64_t *v = y + ((size_t)level + 1) * n;
+    modup_sources(ctx, &p, c, y, v);
     /* group by group: each digit's limbs are raised, then used at once */
     int ngroups = group_count(ext);
 #pragma omp parallel for schedule(dynamic, 1)
@@ -307,7 +328,7 @@ int ckks_ks_switch(const ckks_context *ctx, const uint64_t *c, int level, const 
                 o[i] = t + ((size_t)j * GROUP + (size_t)i) * n;
                 digits[i][j] = es[i] <= level && in_digit(ctx, j, es[i]) ? c + (size_t)es[i] * n : o[i];
             }
-            modup_group(ctx, &p, y, j, es, ne, o);
+            modup_group(ctx, &p, y, v, j, es, ne, o);
         }
         for (int i = 0; i < ne; i++) inner_limb(ctx, level, es[i], digits[i], nd, k, out0, out1, x_p);
     }
