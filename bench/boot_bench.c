@@ -6,10 +6,12 @@
  *    "median_s", "precision_bits", "precision_max_bits", "key_bytes",
  *    "keygen_s", "peak_rss_mb", "security"}
  * precision_bits is -log2 of the mean absolute error, precision_max_bits
- * of the largest.
+ * of the largest; levels_after counts the levels between the output and
+ * the input level (those left for computation before the next
+ * bootstrapping, whichever transform runs first).
  *
  * usage: boot_bench [--params NAME] [--log-slots L,...] [--threads T,...]
- *                   [--reps R] [--c2s L] [--s2c L] [--precompute 0|1]
+ *                   [--reps R] [--c2s L] [--s2c L] [--precompute-mb MB]
  */
 #include "bootstrap/bootstrap.h"
 
@@ -108,7 +110,7 @@ static void bench(const ckks_context *ctx, const ckks_secret_key *sk, boot_confi
                "\"threads\": %d, \"median_s\": %.3f, \"precision_bits\": %.2f, "
                "\"precision_max_bits\": %.2f, \"key_bytes\": %zu, \"keygen_s\": %.1f, "
                "\"peak_rss_mb\": %.0f, \"security\": \"%s\"}\n",
-               ckks_context_logn(ctx), n, boot_output_level(bc), threads[t], med,
+               ckks_context_logn(ctx), n, boot_output_level(bc) - boot_input_level(bc), threads[t], med,
                -log2(sum / n), -log2(max), boot_keys_bytes(keys), keygen, peak_rss_mb(),
                ckks_context_security(ctx));
         fflush(stdout);
@@ -126,7 +128,7 @@ int main(int argc, char **argv)
 {
     const char *name = "BOOT-N16";
     int slots[8] = {15, 12}, nslots = 2, threads[8] = {1, 2}, nthreads = 2, reps = 1;
-    int c2s = 0, s2c = 0, precompute = 1;
+    int c2s = 0, s2c = 0, precompute_mb = -1;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--params")) name = argv[i + 1];
         else if (!strcmp(argv[i], "--log-slots")) nslots = parse_list(argv[i + 1], slots, 8);
@@ -134,7 +136,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--c2s")) c2s = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--s2c")) s2c = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--precompute")) precompute = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--precompute-mb")) precompute_mb = atoi(argv[i + 1]);
         else {
             fprintf(stderr, "boot_bench: unknown option %s\n", argv[i]);
             return 1;
@@ -150,7 +152,7 @@ int main(int argc, char **argv)
     CHECK(ckks_secret_key_new(ctx, &sk, NULL));
     if (c2s) cfg.c2s_levels = c2s;
     if (s2c) cfg.s2c_levels = s2c;
-    cfg.precompute = precompute;
+    if (precompute_mb >= 0) cfg.precompute_mb = precompute_mb;
     for (int s = 0; s < nslots; s++) {
         cfg.log_slots = slots[s];
         bench(ctx, sk, cfg, threads, nthreads, reps);

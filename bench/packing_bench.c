@@ -5,8 +5,12 @@
  * usage: packing_bench [--reps R] [--threads 1,2] [--only NAME]
  * Prints one JSON object per line: op, shape, logN, threads, median_ms,
  * key_switches, depth, precision_bits (-log2 of the largest slot error)
- * and precision_bits_mean (-log2 of the mean one). NAME is lintrans, AB,
- * ATB or ABT.
+ * and precision_bits_mean (-log2 of the mean one). NAME is AB, ATB, ABT,
+ * lintrans_dense (the automatic plan: diagonals encoded inside apply at
+ * this size), lintrans_dense_eager (every diagonal precomputed: 5.8 GB),
+ * lintrans_dense_double (n1 = 32, double hoisting, lazy), lintrans_band
+ * (double hoisting) or lintrans_band_single.
+ * Peak RSS is printed to stderr; run the transforms alone to read theirs.
  */
 #include "packing/packing.h"
 
@@ -16,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #define CHECK(expr)                                                                               \
@@ -74,22 +79,50 @@ static ckks_galois_keys *keys_for(const bench *b, const pack_keyplan *kp)
     return gk;
 }
 
-/* Dense 2^10 x 2^10 complex matrix on the 2^10 slots of a ciphertext. */
-static void bench_lintrans(const bench *b)
+static double peak_rss_mib(void)
 {
-    const int ls = 10, n = 1 << ls;
-    double *re = malloc(2 * (size_t)n * n * sizeof *re);
-    double complex *m = malloc((size_t)n * n * sizeof *m), *x = malloc((size_t)n * sizeof *x);
-    double complex *want = calloc((size_t)n, sizeof *want), *got = malloc((size_t)n * sizeof *got);
-    random_vector(re, 2 * (size_t)n * n, 1);
-    for (size_t i = 0; i < (size_t)n * n; i++) m[i] = (re[2 * i] + I * re[2 * i + 1]) / n;
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss / 1024.0;
+}
+
+/* A transform benchmark: ndiag random complex diagonals on 2^log_slots
+ * slots, indices 0..ndiag-1 (dense when ndiag = 2^log_slots) or
+ * -(ndiag/2)..ndiag/2 (a band). */
+typedef struct {
+    const char *name, *shape;
+    int log_slots, ndiag;
+    pack_lintrans_opts opts;
+} lt_case;
+
+static void bench_lintrans(const bench *b, const lt_case *lc)
+{
+    const int ls = lc->log_slots, n = 1 << ls, nd = lc->ndiag, first = nd == n ? 0 : -(nd / 2);
+    double *re = malloc(2 * (size_t)n * sizeof *re);
+    double complex *x = malloc((size_t)n * sizeof *x), *got = malloc((size_t)n * sizeof *got);
+    double complex *want = calloc((size_t)n, sizeof *want), **diag = malloc(nd * sizeof *diag);
+    int *index = malloc(nd * sizeof *index);
     random_vector(re, 2 * (size_t)n, 2);
     for (int i = 0; i < n; i++) x[i] = re[2 * i] + I * re[2 * i + 1];
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < n; j++) want[i] += m[(size_t)i * n + j] * x[j];
+    for (int k = 0; k < nd; k++) {
+        index[k] = first + k;
+        diag[k] = malloc((size_t)n * sizeof *diag[k]);
+        random_vector(re, 2 * (size_t)n, 100 + (unsigned)k);
+        /* entries of size 1/nd keep y in [-1, 1] + i [-1, 1] */
+        for (int i = 0; i < n; i++) {
+            diag[k][i] = (re[2 * i] + I * re[2 * i + 1]) / nd;
+            want[i] += diag[k][i] * x[((i + index[k]) % n + n) % n];
+        }
+    }
     double scale = ckks_context_default_scale(b->ctx);
     pack_lintrans *lt;
-    CHECK(pack_lintrans_from_matrix(b->ctx, &lt, ls, m, n, n, LEVEL, scale, 0));
+    CHECK(pack_lintrans_new_opts(b->ctx, &lt, ls, index, (const double complex *const *)diag,
+                                 (size_t)nd, LEVEL, scale, &lc->opts));
+    fprintf(stderr, "packing_bench: %s: n1 = %d, %s hoisting, %s diagonals, %.0f MiB\n", lc->name,
+            pack_lintrans_baby(lt),
+            pack_lintrans_hoisting(lt) == PACK_LT_DOUBLE ? "double" : "single",
+            pack_lintrans_storage(lt) == PACK_LT_LAZY ? "lazy" : "eager",
+            pack_lintrans_bytes(lt) / 1048576.0);
     pack_keyplan kp;
     pack_keyplan_init(&kp);
     CHECK(pack_keyplan_add_lintrans(&kp, lt));
@@ -118,9 +151,10 @@ static void bench_lintrans(const bench *b)
             err = fmax(err, cabs(got[i] - want[i]));
             sum += cabs(got[i] - want[i]);
         }
-        emit("lintrans_dense", "1024x1024", b->threads[t], ms[b->reps / 2], c.key_switches,
+        emit(lc->name, lc->shape, b->threads[t], ms[b->reps / 2], c.key_switches,
              LEVEL - ckks_ciphertext_level(out), err, sum / n);
     }
+    fprintf(stderr, "packing_bench: %s: peak RSS %.0f MiB\n", lc->name, peak_rss_mib());
     free(ms);
     ckks_ciphertext_free(in);
     ckks_ciphertext_free(out);
@@ -128,8 +162,10 @@ static void bench_lintrans(const bench *b)
     ckks_galois_keys_free(gk);
     pack_keyplan_clear(&kp);
     pack_lintrans_free(lt);
+    for (int k = 0; k < nd; k++) free(diag[k]);
+    free(diag);
+    free(index);
     free(re);
-    free(m);
     free(x);
     free(want);
     free(got);
@@ -248,7 +284,18 @@ int main(int argc, char **argv)
     if (!only || !strcmp(only, "AB")) bench_matmul(&b, PACK_AB, "AB", 48, 196, 32);
     if (!only || !strcmp(only, "ATB")) bench_matmul(&b, PACK_ATB, "ATB", 48, 196, 32);
     if (!only || !strcmp(only, "ABT")) bench_matmul(&b, PACK_ABT, "ABT", 48, 196, 32);
-    if (!only || !strcmp(only, "lintrans")) bench_lintrans(&b);
+    /* the dense 2^10 x 2^10 transform and a 7-diagonal band (a CoeffsToSlots
+     * factor's shape) on 2^15 slots: the automatic plans, then the
+     * storage and hoisting they do not pick */
+    const lt_case cases[] = {
+        {"lintrans_dense", "1024x1024", 10, 1024, {0}},
+        {"lintrans_dense_eager", "1024x1024", 10, 1024, {.storage = PACK_LT_EAGER}},
+        {"lintrans_dense_double", "1024x1024", 10, 1024, {.baby = 32, .hoisting = PACK_LT_DOUBLE}},
+        {"lintrans_band", "2^15 slots, 7 diagonals", 15, 7, {0}},
+        {"lintrans_band_single", "2^15 slots, 7 diagonals", 15, 7, {.hoisting = PACK_LT_SINGLE}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (!only || !strcmp(only, cases[i].name)) bench_lintrans(&b, &cases[i]);
 
     ckks_switch_key_free(b.rlk);
     ckks_secret_key_free(b.sk);

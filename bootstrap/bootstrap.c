@@ -5,21 +5,21 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* Apply the factors of one side, each a transform and a rescale; in must
- * sit at the level the factors were made for (their scale is q_level). */
+/* Apply the factors of one side, each a transform and a rescale with
+ * its own key set; in must sit at the side's first level (the factors'
+ * scales are the primes there). */
 static int apply_side(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
-                      boot_matrix *const *m, pack_lintrans *const *lt, int levels,
-                      const ckks_galois_keys *gk)
+                      const boot_side *s, ckks_galois_keys *const *gk)
 {
     const ckks_context *ctx = bc->ctx;
     ckks_ciphertext *tmp = ckks_ciphertext_new(ctx);
     if (!tmp) return CKKS_ENOMEM;
     const ckks_ciphertext *cur = in;
     int err = 0;
-    for (int g = 0; g < levels && !err; g++) {
+    for (int g = 0; g < s->levels && !err; g++) {
         pack_lintrans *owned = NULL;
-        if (!lt) err = boot_transform(bc, m[g], ckks_ciphertext_level(cur), &owned);
-        if (!err) err = pack_lintrans_apply(ctx, tmp, cur, lt ? lt[g] : owned, gk);
+        if (!s->lt) err = boot_transform(bc, s, g, ckks_ciphertext_level(cur), &owned);
+        if (!err) err = pack_lintrans_apply(ctx, tmp, cur, s->lt ? s->lt[g] : owned, gk[g]);
         if (!err) err = ckks_rescale(ctx, out, tmp);
         pack_lintrans_free(owned);
         cur = out;
@@ -52,18 +52,19 @@ static int add_conjugate(const ckks_context *ctx, ckks_ciphertext *ct, const ckk
 }
 
 /* ct <- sum of its images under the automorphisms 5^(n j), j < N / 2n:
- * gap times its component in the subring of n slots. */
+ * gap times its component in the subring of n slots. Read with N / 2
+ * slots, the rotations by n 2^i are these automorphisms' generators. */
 static int trace(const boot_context *bc, ckks_ciphertext *ct, const boot_keys *keys)
 {
     const ckks_context *ctx = bc->ctx;
-    int steps[64], t = boot_trace_steps(bc, steps);
+    int steps[32], t = boot_trace_steps(bc, steps);
     ckks_ciphertext *r = ckks_ciphertext_new(ctx);
-    int err = r ? 0 : CKKS_ENOMEM;
+    int err = r ? ckks_ciphertext_set_log_slots(ct, ckks_context_max_log_slots(ctx)) : CKKS_ENOMEM;
     for (int i = 0; i < t && !err; i++) {
-        err = ckks_rotate(ctx, r, ct, i + 1, keys->trace);
-        if (!err) err = ckks_rotate(ctx, r, r, steps[2 * i + 1], keys->trace);
+        err = ckks_rotate(ctx, r, ct, steps[i], keys->misc);
         if (!err) err = ckks_add(ctx, ct, ct, r);
     }
+    if (!err) err = ckks_ciphertext_set_log_slots(ct, bc->cfg.log_slots);
     ckks_ciphertext_free(r);
     return err;
 }
@@ -84,7 +85,7 @@ int boot_mod_raise(const boot_context *bc, ckks_ciphertext *out, const ckks_ciph
     ckks_ciphertext_free(low);
     if (!err && keys->to_dense) err = ckks_key_switch(ctx, out, out, keys->to_dense);
     if (!err && bc->gap > 1) err = trace(bc, out, keys);
-    if (!err && bc->cfg.real && !bc->cfg.s2c_first) err = add_conjugate(ctx, out, keys->gk);
+    if (!err && bc->cfg.real && !bc->cfg.s2c_first) err = add_conjugate(ctx, out, keys->misc);
     return err ? err : ckks_ciphertext_set_scale(out, bc->eval_scale);
 }
 
@@ -93,8 +94,7 @@ int boot_coeffs_to_slots(const boot_context *bc, ckks_ciphertext *out, const ckk
 {
     int err = check_input(bc, in, keys, bc ? bc->top : 0);
     if (err) return err;
-    return out ? apply_side(bc, out, in, bc->c2s, bc->c2s_lt, bc->cfg.c2s_levels, keys->gk)
-               : CKKS_EINVAL;
+    return out ? apply_side(bc, out, in, &bc->c2s, keys->c2s_gk) : CKKS_EINVAL;
 }
 
 int boot_slots_to_coeffs(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
@@ -104,8 +104,8 @@ int boot_slots_to_coeffs(const boot_context *bc, ckks_ciphertext *out, const ckk
     int err = check_input(bc, in, keys, bc->cfg.s2c_first ? bc->cfg.s2c_levels : bc->evalmod_out);
     if (err) return err;
     if (!out) return CKKS_EINVAL;
-    err = apply_side(bc, out, in, bc->s2c, bc->s2c_lt, bc->cfg.s2c_levels, keys->gk);
-    if (!err && bc->cfg.real && !bc->cfg.s2c_first) err = add_conjugate(bc->ctx, out, keys->gk);
+    err = apply_side(bc, out, in, &bc->s2c, keys->s2c_gk);
+    if (!err && bc->cfg.real && !bc->cfg.s2c_first) err = add_conjugate(bc->ctx, out, keys->misc);
     return err;
 }
 
@@ -122,7 +122,7 @@ static int eval_mod_complex(const boot_context *bc, ckks_ciphertext *ct, double 
     double s = out_scale * (double)ckks_context_prime(ctx, 0) / (bc->msg_gain * in_scale);
     ckks_ciphertext *conj = ckks_ciphertext_new(ctx), *im = ckks_ciphertext_new(ctx);
     int err = conj && im ? 0 : CKKS_ENOMEM;
-    if (!err) err = ckks_conjugate(ctx, conj, ct, keys->gk);
+    if (!err) err = ckks_conjugate(ctx, conj, ct, keys->misc);
     if (!err && !bc->cfg.real) {
         err = ckks_sub(ctx, im, ct, conj);
         if (!err) err = ckks_mul_const(ctx, im, im, -I, 1.0);

@@ -34,7 +34,15 @@
  * sets below use q0 ~ 2^60 and D = 2^52, or 2^50 at small N): a larger
  * scale makes the sine approximation fail, a smaller one amplifies the
  * noise by q0 / D. The primes EvalMod uses (from the CoeffsToSlots output
- * level down) must be of one size: its scale follows them.
+ * level down) must be of one size: its scale follows them
+ * (boot_context_new checks it: BOOT_ECHAIN).
+ *
+ * Keys: every rotation key serves only the levels where it is used (a
+ * CoeffsToSlots or SlotsToCoeffs factor's keys its level, the trace's and
+ * conjugation's the highest level they run at), and each factor's baby
+ * step is the one needing the fewest keys. Keys dominate the memory: at
+ * N = 2^16 one key at the top level is 217 MB.
+ *
  * Security: see boot_params_named(). Not thread-safe per ciphertext, but
  * a boot_context and boot_keys may be shared by threads.
  */
@@ -50,10 +58,17 @@
 extern "C" {
 #endif
 
+/* Errors: the CKKS_E* codes of ckks.h, and this one. */
+enum {
+    BOOT_ECHAIN = -48, /* EvalMod's primes are not all of one size */
+};
+/* A message for any code of ckks.h or bootstrap.h. */
+const char *boot_strerror(int err);
+
 /* ---- configuration ------------------------------------------------------ */
 
 typedef struct {
-    int log_slots;       /* slots n = 2^log_slots; fewer than N/2 need 2 log2(N/2n) < n */
+    int log_slots;       /* slots n = 2^log_slots, 1 .. N/2 */
     int c2s_levels;      /* level budget of CoeffsToSlots, 1 .. log_slots */
     int s2c_levels;      /* level budget of SlotsToCoeffs, 1 .. log_slots */
     int s2c_first;       /* SlotsToCoeffs first (input at level s2c_levels) */
@@ -65,14 +80,16 @@ typedef struct {
     int arcsine_degree;  /* 0 (none), 3, 5 or 7 */
     int iterations;      /* 1, or 2: a second bootstrapping of the error (META-BTS) */
     int iteration_bits;  /* with iterations = 2: the error is scaled by 2^bits */
-    int precompute;      /* keep the encoded diagonals in the boot_context */
+    int precompute_mb;   /* memory (MB) for encoded diagonals kept in the context:
+                          * a side is kept when it fits in what is left (the
+                          * smaller side first), else encoded at each use */
 } boot_config;
 
 /*
  * The default configuration for log_slots slots under ctx: level budgets
  * 3 and 3 (2 and 2 below N = 2^14), ephemeral weight 32, failure
  * probability 2^-40, r = 3, cosine error 2^-50, no arcsine, one pass,
- * complex slots, CoeffsToSlots first, diagonals precomputed.
+ * complex slots, CoeffsToSlots first, 1024 MB for precomputed diagonals.
  */
 void boot_config_default(boot_config *cfg, const ckks_context *ctx, int log_slots);
 
@@ -80,15 +97,21 @@ void boot_config_default(boot_config *cfg, const ckks_context *ctx, int log_slot
  * Named parameter sets made for bootstrapping, with their configuration
  * for full slots:
  *   "BOOT-N16"       N = 2^16, 128-bit (dense ternary secret, logQP =
- *                    1723 <= 1747), 10 levels of 52-bit primes left after
- *                    bootstrapping at scale 2^52 (level budgets 4 and 3).
- *   "BOOT-TEST-N12", "BOOT-TEST-N13"  insecure test sets, 2 levels left.
- * Security caveat: the switching key from the dense to the ephemeral
- * sparse secret should exist on q0 and P only (where weight 32 is
- * secure); ckks/ cannot yet make a key restricted to a few primes, so
- * today it spans the whole chain. At N = 2^15 (logQP <= 881) the chain cannot hold bootstrapping
- * (about 900 bits of Q) and 10 levels of 40 bits, so there is no N = 2^15
- * set. Returns CKKS_EINVAL for an unknown name; cfg may be NULL.
+ *                    1723 <= 1747), scale 2^52, level budgets 4 and 3,
+ *                    SlotsToCoeffs first: the input is at level 3 and
+ *                    the output at level 13, 10 levels of 52-bit primes
+ *                    for computation in between.
+ *   "BOOT-TEST-N12", "BOOT-TEST-N13"  insecure test sets, CoeffsToSlots
+ *                    first, 2 levels left.
+ * Security caveat: the main secret is dense ternary and every key under
+ * it meets the 128-bit bound. The ephemeral sparse secret (weight 32) is
+ * exposed only by the dense -> sparse switching key, which holds q0 and
+ * P alone: a 304-bit modulus at N = 2^16 (60 + 4 x 61), the regime in
+ * which Bossuat et al. (2022) use weight-32 ephemeral secrets; we have not
+ * run a lattice estimator on it ourselves. At N = 2^15 (logQP <= 881) the
+ * chain cannot hold bootstrapping (about 900 bits of Q) and 10 levels of
+ * 40 bits, so there is no N = 2^15 set. Returns CKKS_EINVAL for an
+ * unknown name; cfg may be NULL.
  */
 int boot_params_named(const char *name, ckks_params *params, boot_config *cfg);
 
@@ -98,8 +121,10 @@ typedef struct boot_context boot_context;
 
 /*
  * Check cfg against ctx (levels, slots), choose K, the cosine series and
- * the scales, factor the special FFT. CKKS_ELEVEL when the chain is too
- * short for the configuration, CKKS_ESLOTS for an unsupported slot count.
+ * the scales, factor the special FFT, plan the baby steps. CKKS_ELEVEL
+ * when the chain is too short for the configuration, BOOT_ECHAIN when
+ * EvalMod's primes differ in size, CKKS_ESLOTS for an unsupported slot
+ * count.
  */
 int boot_context_new(boot_context **out, const ckks_context *ctx, const boot_config *cfg);
 void boot_context_free(boot_context *bc);
@@ -128,11 +153,12 @@ int boot_rotation_steps(const boot_context *bc, int *steps, size_t cap);
 typedef struct boot_keys boot_keys;
 
 /*
- * Everything bootstrapping needs: a relinearization key, galois keys for
- * the rotations above and conjugation, the trace keys for sparse slots,
- * and with encapsulation the switching keys dense -> ephemeral ->
- * dense. The ephemeral secret is drawn from seed (NULL: getrandom) and
- * forgotten.
+ * Everything bootstrapping needs: a relinearization key (all levels),
+ * one galois key set per CoeffsToSlots / SlotsToCoeffs factor at its
+ * level, conjugation and the trace's rotations (sparse slots) at their
+ * highest level, and with encapsulation the switching keys dense ->
+ * ephemeral (level 0 only) and ephemeral -> dense (top level). The
+ * ephemeral secret is drawn from seed (NULL: getrandom) and forgotten.
  */
 int boot_keys_new(const boot_context *bc, boot_keys **out, const ckks_secret_key *sk,
                   const uint8_t seed[CKKS_SEED_BYTES]);

@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 void boot_config_default(boot_config *cfg, const ckks_context *ctx, int log_slots)
 {
@@ -21,7 +22,7 @@ void boot_config_default(boot_config *cfg, const ckks_context *ctx, int log_slot
         .cos_log_error = 50,
         .iterations = 1,
         .iteration_bits = 16,
-        .precompute = 1,
+        .precompute_mb = 1024,
     };
 }
 
@@ -53,6 +54,12 @@ static int overflow_bound(int m, int logn, int log_failure)
     return cap;
 }
 
+const char *boot_strerror(int err)
+{
+    if (err == BOOT_ECHAIN) return "EvalMod's primes are not all of one size";
+    return ckks_strerror(err);
+}
+
 const boot_config *boot_context_config(const boot_context *bc) { return bc ? &bc->cfg : NULL; }
 int boot_input_level(const boot_context *bc) { return bc ? bc->in_level : CKKS_EINVAL; }
 int boot_output_level(const boot_context *bc) { return bc ? bc->out_level : CKKS_EINVAL; }
@@ -62,21 +69,25 @@ int boot_cos_degree(const boot_context *bc) { return bc ? bc->em.cos_degree : CK
 double boot_c2s_scale(const boot_context *bc) { return bc ? bc->eval_scale : 0; }
 double boot_c2s_gain(const boot_context *bc) { return bc ? bc->c2s_gain : 0; }
 
-static void free_side(boot_matrix **m, pack_lintrans **lt, int levels)
+static void free_side(boot_side *s)
 {
-    for (int g = 0; g < levels; g++) {
-        if (m) boot_matrix_free(m[g]);
-        if (lt) pack_lintrans_free(lt[g]);
+    for (int g = 0; g < s->levels; g++) {
+        if (s->m) boot_matrix_free(s->m[g]);
+        if (s->lt) pack_lintrans_free(s->lt[g]);
+        if (s->steps) free(s->steps[g]);
     }
-    free(m);
-    free(lt);
+    free(s->m);
+    free(s->lt);
+    free(s->steps);
+    free(s->nsteps);
+    free(s->baby);
 }
 
 void boot_context_free(boot_context *bc)
 {
     if (!bc) return;
-    free_side(bc->c2s, bc->c2s_lt, bc->cfg.c2s_levels);
-    free_side(bc->s2c, bc->s2c_lt, bc->cfg.s2c_levels);
+    free_side(&bc->c2s);
+    free_side(&bc->s2c);
     boot_evalmod_clear(&bc->em);
     free(bc->steps);
     free(bc);
@@ -84,48 +95,125 @@ void boot_context_free(boot_context *bc)
 
 static int check_config(const ckks_context *ctx, const boot_config *c)
 {
-    int max_log = ckks_context_max_log_slots(ctx);
-    if (c->log_slots < 1 || c->log_slots > max_log) return CKKS_ESLOTS;
-    /* the trace keys need 2 log2(N / 2n) < n (see boot_trace_steps) */
-    if (c->log_slots < max_log && 2 * (max_log - c->log_slots) >= 1 << c->log_slots)
-        return CKKS_ESLOTS;
+    if (c->log_slots < 1 || c->log_slots > ckks_context_max_log_slots(ctx)) return CKKS_ESLOTS;
     if (c->c2s_levels < 1 || c->c2s_levels > c->log_slots || c->s2c_levels < 1 ||
         c->s2c_levels > c->log_slots)
         return CKKS_EINVAL;
     if (c->ephemeral_hw < 0 || c->log_failure < 1 || c->iterations < 1 || c->iterations > 2 ||
-        c->iteration_bits < 1 || c->iteration_bits > 40)
+        c->iteration_bits < 1 || c->iteration_bits > 40 || c->precompute_mb < 0)
         return CKKS_EINVAL;
     return 0;
 }
 
-/* The factors of one side, their gain spread evenly, encoded when asked. */
-static int build_side(boot_context *bc, bool inverse, int levels, int first_level, double gain,
-                      boot_matrix ***m_out, pack_lintrans ***lt_out)
+/*
+ * Rotation keys the split d = g n1 + b needs (distinct nonzero b and g n1
+ * over the diagonals); the n1 with the fewest, ties to fewer giant steps
+ * (one decomposition each). Keys dominate the memory of bootstrapping.
+ */
+static int fewest_keys_baby(const boot_matrix *m)
 {
-    boot_matrix **m = calloc((size_t)levels, sizeof *m);
-    pack_lintrans **lt = bc->cfg.precompute ? calloc((size_t)levels, sizeof *lt) : NULL;
-    int err = m && (lt || !bc->cfg.precompute) ? 0 : CKKS_ENOMEM;
-    if (!err) err = boot_dft_factors(bc->cfg.log_slots, levels, inverse, m);
-    *m_out = m;
-    *lt_out = lt;
+    int best = m->n, best_keys = m->n + 1, best_giant = 0;
+    char *seen = calloc((size_t)m->n, 1);
+    if (!seen) return 0; /* let packing choose */
+    for (int n1 = 1; n1 <= m->n; n1 *= 2) {
+        memset(seen, 0, (size_t)m->n);
+        int baby = 0, giant = 0;
+        for (int k = 0; k < m->ndiag; k++) {
+            int b = m->idx[k] % n1, g = m->idx[k] - b;
+            if (b && !seen[b]) seen[b] = 1, baby++;
+            if (g && !(seen[g] & 2)) seen[g] |= 2, giant++;
+        }
+        if (baby + giant < best_keys || (baby + giant == best_keys && giant < best_giant)) {
+            best = n1;
+            best_keys = baby + giant;
+            best_giant = giant;
+        }
+    }
+    free(seen);
+    return best;
+}
+
+int boot_transform(const boot_context *bc, const boot_side *s, int g, int level,
+                   pack_lintrans **out)
+{
+    const boot_matrix *m = s->m[g];
+    return pack_lintrans_new(bc->ctx, out, bc->cfg.log_slots, m->idx,
+                             (const double complex *const *)m->diag, (size_t)m->ndiag, level,
+                             (double)ckks_context_prime(bc->ctx, level), s->baby[g]);
+}
+
+/* Upper bound of the bytes of a side's encoded diagonals (the extended
+ * basis Q u P included). */
+static double side_bytes(const boot_context *bc, const boot_side *s)
+{
+    const ckks_params *p = ckks_context_params(bc->ctx);
+    double b = 0;
+    for (int g = 0; g < s->levels; g++)
+        b += (double)s->m[g]->ndiag * (s->first_level - g + 1 + p->np) * 8.0 * (1 << p->logn);
+    return b;
+}
+
+/* The factors of one side, their gain spread evenly, their baby steps
+ * and rotation steps (from a transform encoded at level 0, scale 1: cheap). */
+static int build_side(boot_context *bc, boot_side *s, bool inverse, int levels, int first_level,
+                      double gain)
+{
+    s->levels = levels;
+    s->first_level = first_level;
+    s->m = calloc((size_t)levels, sizeof *s->m);
+    s->baby = calloc((size_t)levels, sizeof *s->baby);
+    s->steps = calloc((size_t)levels, sizeof *s->steps);
+    s->nsteps = calloc((size_t)levels, sizeof *s->nsteps);
+    if (!s->m || !s->baby || !s->steps || !s->nsteps) return CKKS_ENOMEM;
+    int err = boot_dft_factors(bc->cfg.log_slots, levels, inverse, s->m);
     if (err) return err;
-    for (int g = 0; g < levels; g++) boot_matrix_scale(m[g], pow(gain, 1.0 / levels));
+    for (int g = 0; g < levels; g++) boot_matrix_scale(s->m[g], pow(gain, 1.0 / levels));
     /* the real SlotsToCoeffs after CoeffsToSlots counts coefficient 0
      * once where 2 Re(.) counts it twice */
     if (!inverse && bc->cfg.real && !bc->cfg.s2c_first) {
-        boot_matrix *f = m[0];
+        boot_matrix *f = s->m[0];
         for (int k = 0; k < f->ndiag; k++) f->diag[k][(f->n - f->idx[k]) % f->n] *= 0.5;
     }
-    for (int g = 0; lt && g < levels && !err; g++)
-        err = boot_transform(bc, m[g], first_level - g, &lt[g]);
+    for (int g = 0; g < levels && !err; g++) {
+        const boot_matrix *m = s->m[g];
+        s->baby[g] = fewest_keys_baby(m);
+        pack_lintrans *lt = NULL;
+        err = pack_lintrans_new(bc->ctx, &lt, bc->cfg.log_slots, m->idx,
+                                (const double complex *const *)m->diag, (size_t)m->ndiag, 0, 1.0,
+                                s->baby[g]);
+        if (!err) s->steps[g] = malloc((pack_lintrans_steps(lt, NULL) + 1) * sizeof(int));
+        if (!err && !s->steps[g]) err = CKKS_ENOMEM;
+        if (!err) s->nsteps[g] = (int)pack_lintrans_steps(lt, s->steps[g]);
+        pack_lintrans_free(lt);
+    }
     return err;
 }
 
-int boot_transform(const boot_context *bc, const boot_matrix *m, int level, pack_lintrans **out)
+/* Encode the side's factors once. */
+static int precompute_side(boot_context *bc, boot_side *s)
 {
-    return pack_lintrans_new(bc->ctx, out, bc->cfg.log_slots, m->idx,
-                             (const double complex *const *)m->diag, (size_t)m->ndiag, level,
-                             (double)ckks_context_prime(bc->ctx, level), 0);
+    s->lt = calloc((size_t)s->levels, sizeof *s->lt);
+    int err = s->lt ? 0 : CKKS_ENOMEM;
+    for (int g = 0; g < s->levels && !err; g++)
+        err = boot_transform(bc, s, g, s->first_level - g, &s->lt[g]);
+    return err;
+}
+
+/* Keep the encoded diagonals of each side that fits in the budget, the
+ * smaller side first (encoding costs time in proportion to the bytes). */
+static int precompute(boot_context *bc)
+{
+    double budget = bc->cfg.precompute_mb * 1048576.0;
+    boot_side *s[2] = {&bc->c2s, &bc->s2c};
+    if (side_bytes(bc, s[1]) < side_bytes(bc, s[0])) s[0] = &bc->s2c, s[1] = &bc->c2s;
+    int err = 0;
+    for (int i = 0; i < 2 && !err; i++) {
+        double b = side_bytes(bc, s[i]);
+        if (b > budget) break;
+        budget -= b;
+        err = precompute_side(bc, s[i]);
+    }
+    return err;
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -134,49 +222,53 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Steps of one factor: from its encoded transform, or one encoded at
- * level 0 and scale 1 just to ask (cheap). */
-static int factor_steps(const boot_context *bc, boot_matrix *m, pack_lintrans *lt, int *steps,
-                        size_t *count)
+static uint64_t fnv(uint64_t h, int64_t w)
 {
-    pack_lintrans *tmp = NULL;
-    int err = lt ? 0
-                 : pack_lintrans_new(bc->ctx, &tmp, bc->cfg.log_slots, m->idx,
-                                     (const double complex *const *)m->diag, (size_t)m->ndiag, 0,
-                                     1.0, 0);
-    if (err) return err;
-    *count += pack_lintrans_steps(lt ? lt : tmp, steps + *count);
-    pack_lintrans_free(tmp);
-    return 0;
+    for (int b = 0; b < 8; b++) h = (h ^ (((uint64_t)w >> (8 * b)) & 0xff)) * 0x100000001b3ULL;
+    return h;
 }
 
-/* Collect, sort and deduplicate the steps of every factor; fingerprint
- * them with the slot count and the encapsulation (FNV-1a). */
+/* The sorted union of both sides' steps; a fingerprint (FNV-1a) of every
+ * key the configuration needs: steps and level of each set, trace,
+ * encapsulation. */
 static int collect_steps(boot_context *bc)
 {
     size_t cap = 0, count = 0;
-    for (int g = 0; g < bc->cfg.c2s_levels; g++) cap += 2 * (size_t)bc->c2s[g]->ndiag;
-    for (int g = 0; g < bc->cfg.s2c_levels; g++) cap += 2 * (size_t)bc->s2c[g]->ndiag;
+    const boot_side *sides[2] = {&bc->c2s, &bc->s2c};
+    for (int i = 0; i < 2; i++)
+        for (int g = 0; g < sides[i]->levels; g++) cap += (size_t)sides[i]->nsteps[g];
     bc->steps = malloc((cap + 1) * sizeof *bc->steps);
     if (!bc->steps) return CKKS_ENOMEM;
-    int err = 0;
-    for (int g = 0; g < bc->cfg.c2s_levels && !err; g++)
-        err = factor_steps(bc, bc->c2s[g], bc->c2s_lt ? bc->c2s_lt[g] : NULL, bc->steps, &count);
-    for (int g = 0; g < bc->cfg.s2c_levels && !err; g++)
-        err = factor_steps(bc, bc->s2c[g], bc->s2c_lt ? bc->s2c_lt[g] : NULL, bc->steps, &count);
-    if (err) return err;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    h = fnv(h, bc->cfg.log_slots);
+    h = fnv(h, bc->cfg.ephemeral_hw > 0);
+    h = fnv(h, bc->misc_level);
+    for (int i = 0; i < 2; i++)
+        for (int g = 0; g < sides[i]->levels; g++) {
+            h = fnv(h, sides[i]->first_level - g);
+            h = fnv(h, sides[i]->nsteps[g]);
+            for (int j = 0; j < sides[i]->nsteps[g]; j++) {
+                h = fnv(h, sides[i]->steps[g][j]);
+                bc->steps[count++] = sides[i]->steps[g][j];
+            }
+        }
+    bc->fingerprint = h;
     qsort(bc->steps, count, sizeof *bc->steps, cmp_int);
     size_t k = 0;
     for (size_t i = 0; i < count; i++)
         if (!k || bc->steps[k - 1] != bc->steps[i]) bc->steps[k++] = bc->steps[i];
     bc->nsteps = (int)k;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    int64_t words[3] = {bc->cfg.log_slots, bc->cfg.ephemeral_hw > 0, bc->nsteps};
-    for (int i = 0; i < 3 + bc->nsteps; i++) {
-        uint64_t w = (uint64_t)(i < 3 ? words[i] : bc->steps[i - 3]);
-        for (int b = 0; b < 8; b++) h = (h ^ ((w >> (8 * b)) & 0xff)) * 0x100000001b3ULL;
-    }
-    bc->fingerprint = h;
+    return 0;
+}
+
+/* EvalMod rescales by q_{c2s_out} .. q_{evalmod_out + 1} and plans its
+ * scales from the first: a prime of another size among them would leave
+ * a scale far from the prime it is divided by (BOOT_ECHAIN). */
+static int check_chain(const boot_context *bc)
+{
+    double want = log2(bc->eval_scale);
+    for (int l = bc->evalmod_out + 1; l < bc->c2s_out; l++)
+        if (fabs(log2((double)ckks_context_prime(bc->ctx, l)) - want) > 1) return BOOT_ECHAIN;
     return 0;
 }
 
@@ -220,14 +312,22 @@ int boot_context_new(boot_context **out, const ckks_context *ctx, const boot_con
     /* Taking the real part after ModRaise doubles the message. Slot
      * values put into coefficients by a first SlotsToCoeffs are scaled
      * down to the size coefficients have (about 2^-log_slots/2), which
-     * keeps the sine approximation as accurate as in the other order. */
-    bc->msg_gain = real_after_raise ? 2 : cfg->s2c_first ? ldexp(1, -(cfg->log_slots + 1) / 2) : 1;
-    err = build_side(bc, true, cfg->c2s_levels, bc->top, bc->c2s_gain, &bc->c2s, &bc->c2s_lt);
+     * keeps the sine approximation as accurate as in the other order, but
+     * by 2^-6 at most: at N = 2^16 and scale q0 / 2^8 the sine's error and
+     * the noise (amplified by 1 / gain) balance there for 2^12 and 2^15
+     * slots alike (25.9 and 25.0 bits mean, against 23.2 at 2^-8 for 2^15). */
+    int shrink = (cfg->log_slots + 1) / 2 < 6 ? (cfg->log_slots + 1) / 2 : 6;
+    bc->msg_gain = real_after_raise ? 2 : cfg->s2c_first ? ldexp(1, -shrink) : 1;
+    bool trace_or_real = bc->gap > 1 || real_after_raise;
+    bc->misc_level = trace_or_real ? bc->top : bc->c2s_out;
+    err = check_chain(bc);
+    if (!err) err = build_side(bc, &bc->c2s, true, cfg->c2s_levels, bc->top, bc->c2s_gain);
     if (!err)
-        err = build_side(bc, false, cfg->s2c_levels,
+        err = build_side(bc, &bc->s2c, false, cfg->s2c_levels,
                          cfg->s2c_first ? cfg->s2c_levels : bc->evalmod_out,
-                         cfg->s2c_first ? bc->msg_gain : 1.0, &bc->s2c, &bc->s2c_lt);
+                         cfg->s2c_first ? bc->msg_gain : 1.0);
     if (!err) err = collect_steps(bc);
+    if (!err) err = precompute(bc);
     if (err) {
         boot_context_free(bc);
         return err;

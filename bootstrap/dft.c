@@ -70,7 +70,10 @@ int boot_dft_factors(int log_slots, int levels, bool inverse, boot_matrix **out)
                 boot_matrix_free(s);
             }
             if (!p) {
-                for (int k = 0; k <= g; k++) boot_matrix_free(out[k]);
+                for (int k = 0; k <= g; k++) {
+                    boot_matrix_free(out[k]);
+                    out[k] = NULL;
+                }
                 return CKKS_ENOMEM;
             }
             if (p != s) boot_matrix_free(out[g]);

@@ -55,6 +55,22 @@ int boot_evalmod_init(boot_evalmod *em, double kt, int double_angle, int arcsine
 void boot_evalmod_clear(boot_evalmod *em);
 
 /* ---- the context ------------------------------------------------------------ */
+
+/*
+ * One side (CoeffsToSlots or SlotsToCoeffs): its factors in the order they
+ * are applied, factor g used at level first_level - g, with the baby step
+ * that needs the fewest rotation keys and, within the memory budget, its
+ * diagonals encoded once (lt), otherwise encoded at each use.
+ */
+typedef struct {
+    int levels, first_level;
+    boot_matrix **m;
+    int *baby;          /* n1 of each factor */
+    pack_lintrans **lt; /* NULL: encoded on the fly */
+    int **steps;        /* rotation steps of each factor, sorted */
+    int *nsteps;
+} boot_side;
+
 struct boot_context {
     const ckks_context *ctx;
     boot_config cfg;
@@ -64,41 +80,39 @@ struct boot_context {
     int top;            /* level after ModRaise */
     int c2s_out, evalmod_out, s2c_out; /* levels after each stage */
     int in_level, out_level;
+    int misc_level;     /* of the conjugation and trace keys: highest use */
     double c2s_gain;    /* CoeffsToSlots computes c2s_gain * F^-1 */
     double msg_gain;    /* the message's factor in the raised plaintext */
     double eval_scale;  /* scale of the EvalMod input (a prime of the chain) */
-    boot_matrix **c2s, **s2c; /* factors in the order they are applied */
-    pack_lintrans **c2s_lt, **s2c_lt; /* encoded factors, when precomputed */
+    boot_side c2s, s2c;
     boot_evalmod em;
     int *steps, nsteps;   /* rotation steps of both transforms, sorted */
-    uint64_t fingerprint; /* see boot_fingerprint */
+    uint64_t fingerprint; /* see collect_steps */
 };
 
 struct boot_keys {
     uint64_t hash;        /* of the ckks parameter set */
     uint64_t fingerprint; /* of the configuration the keys serve */
-    size_t switch_key_bytes; /* of one switching key */
+    int c2s_levels, s2c_levels;
+    size_t switch_bytes;  /* of rlk, to_sparse and to_dense */
     ckks_switch_key *rlk;
-    ckks_galois_keys *gk;      /* rotations of both transforms, conjugation */
-    ckks_galois_keys *trace;   /* sparse slots only */
+    ckks_galois_keys **c2s_gk, **s2c_gk; /* one set per factor, at its level */
+    ckks_galois_keys *misc;  /* conjugation and, for sparse slots, the trace */
     ckks_switch_key *to_sparse, *to_dense; /* encapsulation only */
 };
 
 /* 0 when keys serve bc, else CKKS_ECONTEXT (parameter set) or CKKS_EKEY. */
 int boot_keys_check(const boot_context *bc, const boot_keys *keys);
 
-/* Encode the factor m for use at `level`, scale q_level (so that the
- * rescale after it gives back the input's scale). */
-int boot_transform(const boot_context *bc, const boot_matrix *m, int level, pack_lintrans **out);
+/* Encode factor g of side s for use at `level`, scale q_level (so that
+ * the rescale after it gives back the input's scale). */
+int boot_transform(const boot_context *bc, const boot_side *s, int g, int level,
+                   pack_lintrans **out);
 
 /*
- * Trace keys for sparse slots. ckks_rotate reduces steps modulo the slot
- * count n, so the automorphism 5^(n 2^i) that the trace needs is reached
- * as two rotations: by s_i = i + 1 with a key set that holds, among the
- * steps congruent to s_i mod n, only the full step a_i = n (2^i - 1) + s_i
- * (ckks_rotate falls back to that key), then by b_i = n - s_i.
- * Writes a_i, b_i at steps[2i], steps[2i + 1]; returns the trace length
- * log2(N / 2n). All residues s_i, n - s_i are distinct when 2 log2(N / 2n) < n.
+ * The trace for sparse slots sums the automorphisms 5^(n j), j < N / 2n,
+ * as log2(N / 2n) rotations by n 2^i of the ciphertext read with N / 2
+ * slots. Writes those steps; returns their count.
  */
 int boot_trace_steps(const boot_context *bc, int *steps);
 

@@ -17,11 +17,7 @@ int boot_rotation_steps(const boot_context *bc, int *steps, size_t cap)
 int boot_trace_steps(const boot_context *bc, int *steps)
 {
     int t = 0;
-    while ((bc->gap >> t) > 1) t++;
-    for (int i = 0; i < t; i++) {
-        steps[2 * i] = bc->n * ((1 << i) - 1) + i + 1;
-        steps[2 * i + 1] = bc->n - (i + 1);
-    }
+    for (; (bc->gap >> t) > 1; t++) steps[t] = bc->n << t;
     return t;
 }
 
@@ -29,38 +25,81 @@ void boot_keys_free(boot_keys *k)
 {
     if (!k) return;
     ckks_switch_key_free(k->rlk);
-    ckks_galois_keys_free(k->gk);
-    ckks_galois_keys_free(k->trace);
+    for (int g = 0; k->c2s_gk && g < k->c2s_levels; g++) ckks_galois_keys_free(k->c2s_gk[g]);
+    for (int g = 0; k->s2c_gk && g < k->s2c_levels; g++) ckks_galois_keys_free(k->s2c_gk[g]);
+    free(k->c2s_gk);
+    free(k->s2c_gk);
+    ckks_galois_keys_free(k->misc);
     ckks_switch_key_free(k->to_sparse);
     ckks_switch_key_free(k->to_dense);
     free(k);
 }
 
-static bool needs_trace(const boot_context *bc) { return bc->gap > 1; }
 static bool needs_encapsulation(const boot_context *bc) { return bc->cfg.ephemeral_hw > 0; }
+
+/* Bytes of a switching key serving levels <= level (see ckks/keys.c):
+ * ceil((level + 1) / alpha) digits, each two polynomials over q_0..q_level, P. */
+static size_t switch_key_bytes(const ckks_context *ctx, int level)
+{
+    const ckks_params *p = ckks_context_params(ctx);
+    size_t alpha = ((size_t)p->nq + (size_t)p->dnum - 1) / (size_t)p->dnum;
+    size_t digits = ((size_t)level + alpha) / alpha;
+    return digits * 2 * ((size_t)level + 1 + (size_t)p->np) * sizeof(uint64_t) << p->logn;
+}
+
+/* An empty boot_keys for bc, the arrays of key sets allocated. */
+static boot_keys *keys_alloc(const boot_context *bc)
+{
+    boot_keys *k = calloc(1, sizeof *k);
+    if (!k) return NULL;
+    k->hash = ckks_context_hash(bc->ctx);
+    k->fingerprint = bc->fingerprint;
+    k->c2s_levels = bc->c2s.levels;
+    k->s2c_levels = bc->s2c.levels;
+    int top = ckks_context_max_level(bc->ctx);
+    k->switch_bytes = switch_key_bytes(bc->ctx, top);
+    if (needs_encapsulation(bc))
+        k->switch_bytes += switch_key_bytes(bc->ctx, 0) + switch_key_bytes(bc->ctx, top);
+    k->c2s_gk = calloc((size_t)k->c2s_levels, sizeof *k->c2s_gk);
+    k->s2c_gk = calloc((size_t)k->s2c_levels, sizeof *k->s2c_gk);
+    if (!k->c2s_gk || !k->s2c_gk) {
+        boot_keys_free(k);
+        return NULL;
+    }
+    return k;
+}
+
+/* The rotation keys of one side, factor g's at the level it runs at. */
+static int side_keys(const boot_context *bc, const boot_side *s, ckks_galois_keys **gk,
+                     const ckks_secret_key *sk)
+{
+    int err = 0;
+    for (int g = 0; g < s->levels && !err; g++)
+        err = ckks_galois_keys_new_level(bc->ctx, &gk[g], sk, s->steps[g], (size_t)s->nsteps[g],
+                                         0, s->first_level - g);
+    return err;
+}
 
 int boot_keys_new(const boot_context *bc, boot_keys **out, const ckks_secret_key *sk,
                   const uint8_t seed[CKKS_SEED_BYTES])
 {
     if (!bc || !out || !sk) return CKKS_EINVAL;
     const ckks_context *ctx = bc->ctx;
-    boot_keys *k = calloc(1, sizeof *k);
+    boot_keys *k = keys_alloc(bc);
     if (!k) return CKKS_ENOMEM;
-    k->hash = ckks_context_hash(ctx);
-    k->fingerprint = bc->fingerprint;
-    k->switch_key_bytes = pack_keyplan_bytes(ckks_context_params(ctx), 1);
     int err = ckks_relin_key_new(ctx, &k->rlk, sk);
-    if (!err)
-        err = ckks_galois_keys_new(ctx, &k->gk, sk, bc->steps, (size_t)bc->nsteps, 1);
-    if (!err && needs_trace(bc)) {
-        int steps[64];
+    if (!err) err = side_keys(bc, &bc->c2s, k->c2s_gk, sk);
+    if (!err) err = side_keys(bc, &bc->s2c, k->s2c_gk, sk);
+    if (!err) {
+        int steps[32];
         int t = boot_trace_steps(bc, steps);
-        err = ckks_galois_keys_new(ctx, &k->trace, sk, steps, 2 * (size_t)t, 0);
+        err = ckks_galois_keys_new_level(ctx, &k->misc, sk, steps, (size_t)t, 1, bc->misc_level);
     }
     if (!err && needs_encapsulation(bc)) {
+        /* the sparse secret is exposed only under q0 P (see boot_params_named) */
         ckks_secret_key *eph = NULL;
         err = ckks_secret_key_new_sparse(ctx, &eph, bc->cfg.ephemeral_hw, seed);
-        if (!err) err = ckks_switching_key_new(ctx, &k->to_sparse, sk, eph);
+        if (!err) err = ckks_switching_key_new_level(ctx, &k->to_sparse, sk, eph, 0);
         if (!err) err = ckks_switching_key_new(ctx, &k->to_dense, eph, sk);
         ckks_secret_key_free(eph);
     }
@@ -77,29 +116,36 @@ const ckks_switch_key *boot_keys_relin(const boot_keys *k) { return k ? k->rlk :
 size_t boot_keys_bytes(const boot_keys *k)
 {
     if (!k) return 0;
-    size_t switch_keys = 1 + (k->to_sparse != NULL) + (k->to_dense != NULL);
-    return ckks_galois_keys_bytes(k->gk) + ckks_galois_keys_bytes(k->trace) +
-           switch_keys * k->switch_key_bytes;
+    size_t b = k->switch_bytes + ckks_galois_keys_bytes(k->misc);
+    for (int g = 0; g < k->c2s_levels; g++) b += ckks_galois_keys_bytes(k->c2s_gk[g]);
+    for (int g = 0; g < k->s2c_levels; g++) b += ckks_galois_keys_bytes(k->s2c_gk[g]);
+    return b;
 }
 
 int boot_keys_check(const boot_context *bc, const boot_keys *keys)
 {
     if (!bc || !keys) return CKKS_EINVAL;
     if (keys->hash != ckks_context_hash(bc->ctx)) return CKKS_ECONTEXT;
-    if (keys->fingerprint != bc->fingerprint || !keys->rlk || !keys->gk ||
-        (needs_trace(bc) && !keys->trace) || (needs_encapsulation(bc) && !keys->to_dense))
+    if (keys->fingerprint != bc->fingerprint || !keys->rlk || !keys->misc ||
+        (needs_encapsulation(bc) && (!keys->to_sparse || !keys->to_dense)))
         return CKKS_EKEY;
+    for (int g = 0; g < keys->c2s_levels; g++)
+        if (!keys->c2s_gk[g]) return CKKS_EKEY;
+    for (int g = 0; g < keys->s2c_levels; g++)
+        if (!keys->s2c_gk[g]) return CKKS_EKEY;
     return 0;
 }
 
 /* ---- files ---------------------------------------------------------------- */
 
 #define MANIFEST_MAGIC "HTBOOTK"
-#define MANIFEST_VERSION 1u
+#define MANIFEST_VERSION 2u
 
+/* The key set is determined by the configuration (its fingerprint): the
+ * manifest only names it. */
 typedef struct {
     char magic[8];
-    uint32_t version, flags; /* flags: 1 trace keys, 2 encapsulation keys */
+    uint32_t version, encapsulation;
     uint64_t hash, fingerprint;
 } manifest;
 
@@ -109,9 +155,9 @@ static int path_join(char *buf, size_t len, const char *dir, const char *name)
     return n < 0 || (size_t)n >= len ? CKKS_EINVAL : 0;
 }
 
-/* One member file: save when `save`, else load into the pointer. */
+/* One member file: a switching key or a galois key set. */
 typedef struct {
-    const char *name;
+    char name[32];
     bool galois;
     void *ptr; /* ckks_switch_key ** or ckks_galois_keys ** */
 } member;
@@ -129,19 +175,29 @@ static int member_io(const ckks_context *ctx, const member *m, const char *dir, 
     return save ? ckks_switch_key_save(ctx, *sk, path) : ckks_switch_key_load(ctx, sk, path);
 }
 
-/* The members present under these flags. */
-static int members(boot_keys *k, uint32_t flags, member *m)
+/* The members of k (its arrays allocated); returns their count. */
+static int members(boot_keys *k, bool encapsulation, member *m)
 {
     int c = 0;
     m[c++] = (member){"relin.key", false, &k->rlk};
-    m[c++] = (member){"galois.key", true, &k->gk};
-    if (flags & 1) m[c++] = (member){"trace.key", true, &k->trace};
-    if (flags & 2) {
+    m[c++] = (member){"misc.key", true, &k->misc};
+    for (int g = 0; g < k->c2s_levels; g++) {
+        m[c] = (member){"", true, &k->c2s_gk[g]};
+        snprintf(m[c++].name, sizeof m->name, "c2s_%d.key", g);
+    }
+    for (int g = 0; g < k->s2c_levels; g++) {
+        m[c] = (member){"", true, &k->s2c_gk[g]};
+        snprintf(m[c++].name, sizeof m->name, "s2c_%d.key", g);
+    }
+    if (encapsulation) {
         m[c++] = (member){"to_sparse.key", false, &k->to_sparse};
         m[c++] = (member){"to_dense.key", false, &k->to_dense};
     }
     return c;
 }
+
+/* relin, misc, the two encapsulation keys and at most 2 x 16 sides. */
+#define MAX_MEMBERS 36
 
 int boot_keys_save(const boot_context *bc, const boot_keys *k, const char *dir)
 {
@@ -150,10 +206,10 @@ int boot_keys_save(const boot_context *bc, const boot_keys *k, const char *dir)
     if (err) return err;
     if (mkdir(dir, 0700) && errno != EEXIST) return CKKS_EIO;
     manifest mf = {.magic = MANIFEST_MAGIC, .version = MANIFEST_VERSION,
-                   .flags = (k->trace ? 1u : 0u) | (k->to_dense ? 2u : 0u),
-                   .hash = k->hash, .fingerprint = k->fingerprint};
-    member m[5];
-    int c = members((boot_keys *)k, mf.flags, m);
+                   .encapsulation = needs_encapsulation(bc), .hash = k->hash,
+                   .fingerprint = k->fingerprint};
+    member m[MAX_MEMBERS];
+    int c = members((boot_keys *)k, mf.encapsulation, m);
     for (int i = 0; i < c && !err; i++) err = member_io(bc->ctx, &m[i], dir, true);
     if (err) return err;
     /* the manifest last, atomically: a directory without one is incomplete */
@@ -184,15 +240,13 @@ int boot_keys_load(const boot_context *bc, boot_keys **out, const char *dir)
     fclose(f);
     if (!ok || memcmp(mf.magic, MANIFEST_MAGIC, sizeof mf.magic)) return CKKS_EFORMAT;
     if (mf.version != MANIFEST_VERSION) return CKKS_EVERSION;
-    if (mf.hash != ckks_context_hash(bc->ctx) || mf.fingerprint != bc->fingerprint)
+    if (mf.hash != ckks_context_hash(bc->ctx) || mf.fingerprint != bc->fingerprint ||
+        mf.encapsulation != (uint32_t)needs_encapsulation(bc))
         return CKKS_EPARAMS;
-    boot_keys *k = calloc(1, sizeof *k);
+    boot_keys *k = keys_alloc(bc);
     if (!k) return CKKS_ENOMEM;
-    k->hash = mf.hash;
-    k->fingerprint = mf.fingerprint;
-    k->switch_key_bytes = pack_keyplan_bytes(ckks_context_params(bc->ctx), 1);
-    member m[5];
-    int c = members(k, mf.flags, m), err = 0;
+    member m[MAX_MEMBERS];
+    int c = members(k, mf.encapsulation, m), err = 0;
     for (int i = 0; i < c && !err; i++) err = member_io(bc->ctx, &m[i], dir, false);
     if (!err) err = boot_keys_check(bc, k);
     if (err) {

@@ -157,29 +157,70 @@ int pack_replicate(const ckks_context *ctx, pack_matrix *m, const ckks_galois_ke
  * y = M x on the 2^log_slots slots of a ciphertext, M given by its nonzero
  * (generalized) diagonals: diag_d[j] = M[j][(j + d) mod n], so that
  * y = sum_d diag_d (.) rot(x, d). Baby-step giant-step: d = g * n1 + b,
- * y = sum_g rot(sum_b rot(diag_d, -g n1) (.) rot(x, b), g n1), the baby
- * rotations hoisted (one decomposition). n1 is chosen to minimize the
- * key switches, nb + ng, where nb (ng) is the number of distinct nonzero
- * baby (giant) steps among the given diagonals; n1 = n is the plain
- * diagonal method (every rotation hoisted).
+ * y = sum_g rot(sum_b rot(diag_d, -g n1) (.) rot(x, b), g n1), with x
+ * decomposed once for all baby steps and one of two inner sums:
+ *   single hoisting: the nb baby rotations are computed once (hoisted,
+ *     one ModDown each) and every diagonal costs a plaintext product;
+ *   double hoisting: each inner sum is one ckks_rotate_mul_sum per
+ *     PACK_LINTRANS_BATCH terms (its rotations stay in Q u P, one ModDown
+ *     per call), but every
+ *     diagonal with b != 0 repeats its rotation's key-switch inner product.
+ * Double hoisting wins when few diagonals share a baby step (band and
+ * sparse matrices, CoeffsToSlots factors), single hoisting for dense ones.
+ * The plan (n1 and the hoisting) minimizes an operation-count estimate of
+ * the time; n1 = n is the diagonal method (every rotation hoisted).
  *
- * Cost of pack_lintrans_apply: nb + ng key switches, 1 + ng
- * decompositions, one plaintext multiplication per diagonal, no rescale:
- * the result has scale scale(x) * scale and x's level (depth 1 once the
- * caller rescales). A dense n x n matrix costs 2 sqrt(n) - 2 key switches
- * for n an even power of two (62 at n = 2^10).
+ * Cost of pack_lintrans_apply, with nb (ng) the distinct nonzero baby
+ * (giant) steps and t the diagonals with a nonzero baby step:
+ *   key switches = nb + ng (single) or t + ng (double),
+ *   1 + ng decompositions, one plaintext multiplication per diagonal, no
+ *   rescale: the result has scale scale(x) * scale and x's level (depth 1
+ *   once the caller rescales).
+ * Rotation keys: the nb + ng steps of pack_lintrans_steps in both cases.
+ * A dense n x n matrix with n1 = sqrt(n) and single hoisting costs
+ * 2 sqrt(n) - 2 key switches (n an even power of two): 62 at n = 2^10, the
+ * plan chosen for it at N = 2^16 with 11 + 3 primes, dnum 3; more digits
+ * make giant steps dearer and may move n1 to 2 sqrt(n) (78).
+ *
+ * Storage: the diagonals are encoded once at creation (eager) or, lazily,
+ * kept as complex values and encoded inside apply, one batch of at most
+ * one giant step's terms at a time (at most PACK_LINTRANS_BATCH of them),
+ * at the input's level: less memory, one encoding (and, with double
+ * hoisting, one extension to P) per diagonal and apply.
  */
 typedef struct pack_lintrans pack_lintrans;
+
+/* PACK_LT_STORE_AUTO storage is lazy when the eager plaintexts would exceed
+ * this many bytes, estimated as ndiag * (level + 1) * N * 8 (a dense
+ * 2^10 x 2^10 transform at N = 2^16, level 10 needs 5.8 GB). */
+#define PACK_LINTRANS_EAGER_BYTES ((size_t)1 << 30)
+/* The most diagonals of one inner sum handled at once: one
+ * ckks_rotate_mul_sum call, and the lazy plaintexts alive at a time. */
+#define PACK_LINTRANS_BATCH 64
+
+typedef enum { PACK_LT_AUTO = 0, PACK_LT_SINGLE, PACK_LT_DOUBLE } pack_lt_hoisting;
+typedef enum { PACK_LT_STORE_AUTO = 0, PACK_LT_EAGER, PACK_LT_LAZY } pack_lt_storage;
+
+typedef struct {
+    int baby;                  /* n1 (1..n), 0: chosen with the hoisting */
+    pack_lt_hoisting hoisting; /* AUTO: chosen by the cost estimate */
+    pack_lt_storage storage;   /* STORE_AUTO: see PACK_LINTRANS_EAGER_BYTES */
+} pack_lintrans_opts;
 
 /*
  * Precompute the transform with ndiag diagonals: index[i] (taken mod n,
  * negative allowed, no duplicates) and diag[i] (n complex values each),
  * encoded at `level` and `scale` (any scale the modulus admits). baby = 0
- * chooses n1 as above; otherwise n1 = baby (1..n).
+ * chooses n1 as above; otherwise n1 = baby (1..n). Hoisting and storage
+ * are automatic.
  */
 int pack_lintrans_new(const ckks_context *ctx, pack_lintrans **out, int log_slots,
                       const int *index, const double complex *const *diag, size_t ndiag,
                       int level, double scale, int baby);
+/* Same with explicit options (opts NULL: all automatic). */
+int pack_lintrans_new_opts(const ckks_context *ctx, pack_lintrans **out, int log_slots,
+                           const int *index, const double complex *const *diag, size_t ndiag,
+                           int level, double scale, const pack_lintrans_opts *opts);
 /*
  * Same for a dense rows x cols matrix m (row-major, rows, cols <= n; zero
  * padded to n x n); only its nonzero diagonals are kept.
@@ -187,14 +228,23 @@ int pack_lintrans_new(const ckks_context *ctx, pack_lintrans **out, int log_slot
 int pack_lintrans_from_matrix(const ckks_context *ctx, pack_lintrans **out, int log_slots,
                               const double complex *m, int rows, int cols, int level,
                               double scale, int baby);
+int pack_lintrans_from_matrix_opts(const ckks_context *ctx, pack_lintrans **out, int log_slots,
+                                   const double complex *m, int rows, int cols, int level,
+                                   double scale, const pack_lintrans_opts *opts);
 void pack_lintrans_free(pack_lintrans *lt);
 /* out <- M in; in must have the transform's log_slots and level <= its level. */
 int pack_lintrans_apply(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *in,
                         const pack_lintrans *lt, const ckks_galois_keys *gk);
-/* Baby-step size n1, baby and giant key switches (nb, ng) of the plan. */
+/* Baby-step size n1, and the key switches of one apply (formula above). */
 int pack_lintrans_baby(const pack_lintrans *lt);
 int pack_lintrans_key_switches(const pack_lintrans *lt);
 int pack_lintrans_log_slots(const pack_lintrans *lt);
+/* The plan's hoisting (PACK_LT_SINGLE or PACK_LT_DOUBLE) and storage
+ * (PACK_LT_EAGER or PACK_LT_LAZY). */
+pack_lt_hoisting pack_lintrans_hoisting(const pack_lintrans *lt);
+pack_lt_storage pack_lintrans_storage(const pack_lintrans *lt);
+/* Bytes the transform holds: its plaintexts (eager) or diagonals (lazy). */
+size_t pack_lintrans_bytes(const pack_lintrans *lt);
 /* Rotation steps apply uses (normalized, sorted); returns the count, at
  * most nb + ng, written to steps when steps != NULL. */
 size_t pack_lintrans_steps(const pack_lintrans *lt, int *steps);

@@ -162,15 +162,19 @@ Test(bootstrap, eval_mod_stage)
 
 static void sparse7(boot_config *c) { c->log_slots = 7; }
 
-Test(bootstrap, mod_raise_keeps_message_mod_q0)
+/* ModRaise with encapsulation and the trace (which multiplies by N / 2n)
+ * keeps the message modulo q0. */
+static void check_mod_raise(void (*edit)(boot_config *))
 {
-    /* sparse slots: encapsulation, ModRaise and the trace (which multiplies by N / 2n) */
     boot_fixture f;
-    boot_fixture_init(&f, SET, sparse7);
+    boot_fixture_init(&f, SET, edit);
     double complex *z = random_slots(f.n, 0, 14);
     ckks_ciphertext *ct = encrypt_slots(&f, z, 0, f.scale);
     OK(boot_mod_raise(f.bc, ct, ct, f.keys));
     cr_assert_eq(ckks_ciphertext_level(ct), ckks_context_max_level(f.ctx));
+    cr_assert_eq(ckks_ciphertext_log_slots(ct), f.cfg.log_slots);
+    /* the dense -> sparse key exists under q0 P only */
+    cr_assert_eq(ckks_key_switch(f.ctx, ct, ct, f.keys->to_sparse), CKKS_ELEVEL);
     OK(ckks_set_level(f.ctx, ct, 0));
     OK(ckks_ciphertext_set_scale(ct, f.scale * f.bc->gap));
     double complex *got = decrypt_slots(&f, ct);
@@ -180,6 +184,11 @@ Test(bootstrap, mod_raise_keeps_message_mod_q0)
     free(got);
     boot_fixture_free(&f);
 }
+
+/* a trace of 8 rotations, by n 2^i on N / 2 slots */
+static void sparse3(boot_config *c) { c->log_slots = 3; }
+Test(bootstrap, mod_raise_keeps_message_mod_q0) { check_mod_raise(sparse7); }
+Test(bootstrap, mod_raise_few_slots) { check_mod_raise(sparse3); }
 
 /* Bootstrap random slots under the edited default configuration; assert
  * the mean and maximum precision in bits. */
@@ -280,6 +289,10 @@ Test(bootstrap, clear_errors)
     c.c2s_levels = 11;
     boot_context *bc;
     cr_assert_eq(boot_context_new(&bc, f.ctx, &c), CKKS_ELEVEL);
+    /* one CoeffsToSlots level: its other (58-bit) prime falls under EvalMod's 60-bit ones */
+    c.c2s_levels = 1;
+    cr_assert_eq(boot_context_new(&bc, f.ctx, &c), BOOT_ECHAIN);
+    cr_assert_str_eq(boot_strerror(BOOT_ECHAIN), "EvalMod's primes are not all of one size");
     ckks_ciphertext_free(ct);
     ckks_ciphertext_free(out);
     free(z);
@@ -290,11 +303,26 @@ Test(bootstrap, keys_save_load)
 {
     boot_fixture f;
     boot_fixture_init(&f, SET, sparse7);
-    /* exactly the computed rotations, plus conjugation */
+    /* exactly the computed rotations of each factor, the trace's and conjugation */
     int nsteps = boot_rotation_steps(f.bc, NULL, 0);
     cr_assert_gt(nsteps, 0);
-    cr_assert_eq(ckks_galois_keys_count(f.keys->gk), (size_t)nsteps + 1);
-    cr_assert_gt(boot_keys_bytes(f.keys), ckks_galois_keys_bytes(f.keys->gk));
+    size_t count = 0, want = 0;
+    for (int g = 0; g < f.cfg.c2s_levels; g++) {
+        count += ckks_galois_keys_count(f.keys->c2s_gk[g]);
+        want += (size_t)f.bc->c2s.nsteps[g];
+    }
+    for (int g = 0; g < f.cfg.s2c_levels; g++) {
+        count += ckks_galois_keys_count(f.keys->s2c_gk[g]);
+        want += (size_t)f.bc->s2c.nsteps[g];
+    }
+    cr_assert_eq(count, want);
+    cr_assert_geq(count, (size_t)nsteps);
+    int trace[32];
+    cr_assert_eq(ckks_galois_keys_count(f.keys->misc), (size_t)boot_trace_steps(f.bc, trace) + 1);
+    /* SlotsToCoeffs keys serve only its levels, below CoeffsToSlots' */
+    cr_assert_lt(ckks_galois_keys_bytes(f.keys->s2c_gk[0]) / f.bc->s2c.nsteps[0],
+                 ckks_galois_keys_bytes(f.keys->c2s_gk[0]) / f.bc->c2s.nsteps[0]);
+    cr_assert_gt(boot_keys_bytes(f.keys), ckks_galois_keys_bytes(f.keys->misc));
 
     char dir[] = "/tmp/boot_keys_XXXXXX";
     cr_assert(mkdtemp(dir));
@@ -325,8 +353,8 @@ Test(bootstrap, keys_save_load)
     fputc('X', fp);
     fclose(fp);
     cr_assert_eq(boot_keys_load(f.bc, &loaded, dir), CKKS_EFORMAT);
-    const char *names[] = {"manifest", "relin.key", "galois.key", "trace.key", "to_sparse.key",
-                           "to_dense.key"};
+    const char *names[] = {"manifest",  "relin.key",     "misc.key",     "c2s_0.key", "c2s_1.key",
+                           "s2c_0.key", "s2c_1.key",     "to_sparse.key", "to_dense.key"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         unlink(path);

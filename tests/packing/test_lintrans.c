@@ -94,13 +94,34 @@ Test(packing_lintrans, dense_bsgs_costs_two_sqrt_n)
     const int ls = 6, n = 64;
     double complex *m = random_matrix(n, n, 5);
     pack_lintrans *lt;
-    OK(pack_lintrans_from_matrix(f.ctx, &lt, ls, m, n, n, f.top, f.scale, 0));
-    cr_assert_eq(pack_lintrans_baby(lt), 8);
+    /* n1 = sqrt(n); the automatic plan may prefer another split */
+    pack_lintrans_opts o = {.baby = 8, .hoisting = PACK_LT_SINGLE};
+    OK(pack_lintrans_from_matrix_opts(f.ctx, &lt, ls, m, n, n, f.top, f.scale, &o));
     cr_assert_eq(pack_lintrans_key_switches(lt), 14);
     uint64_t ks, dec;
     double bits = run(lt, m, n, n, f.top, f.scale, &ks, &dec);
     cr_assert_geq(bits, 25, "%.1f bits", bits);
     cr_assert_eq(dec, 1 + 7); /* one hoisted decomposition + the giant steps */
+    pack_lintrans_free(lt);
+    free(m);
+}
+
+Test(packing_lintrans, double_hoisting_repeats_baby_inner_products)
+{
+    const int ls = 6, n = 64;
+    double complex *m = random_matrix(n, n, 5);
+    pack_lintrans *lt;
+    pack_lintrans_opts o = {.baby = 8, .hoisting = PACK_LT_DOUBLE};
+    OK(pack_lintrans_from_matrix_opts(f.ctx, &lt, ls, m, n, n, f.top, f.scale, &o));
+    cr_assert_eq(pack_lintrans_hoisting(lt), PACK_LT_DOUBLE);
+    /* 8 giant steps x 7 nonzero baby steps, + 7 giant rotations */
+    cr_assert_eq(pack_lintrans_key_switches(lt), 8 * 7 + 7);
+    size_t nsteps = pack_lintrans_steps(lt, NULL);
+    cr_assert_eq(nsteps, 14, "the same rotation keys as single hoisting");
+    uint64_t ks, dec;
+    double bits = run(lt, m, n, n, f.top, f.scale, &ks, &dec);
+    cr_assert_geq(bits, 25, "%.1f bits", bits);
+    cr_assert_eq(dec, 1 + 7);
     pack_lintrans_free(lt);
     free(m);
 }
@@ -187,4 +208,107 @@ Test(packing_lintrans, dense_2_10_within_66_key_switches)
     cr_assert_geq(bits, 22, "%.1f bits", bits);
     pack_lintrans_free(lt);
     free(m);
+}
+
+/* A band matrix (diagonals -3..3, as in a CoeffsToSlots factor): few
+ * diagonals per baby step, so the plan picks double hoisting. */
+Test(packing_lintrans, band_matrix_picks_double_hoisting)
+{
+    const int ls = 7, n = 128;
+    double complex *m = calloc((size_t)n * n, sizeof *m);
+    double *re = malloc(2 * (size_t)n * n * sizeof *re);
+    random_vector(re, 2 * (size_t)n * n, 9);
+    for (int i = 0; i < n; i++)
+        for (int d = -3; d <= 3; d++) {
+            size_t k = (size_t)i * n + (size_t)((i + d + n) % n);
+            m[k] = (re[2 * k] + I * re[2 * k + 1]) / 7;
+        }
+    pack_lintrans *dbl, *sgl;
+    OK(pack_lintrans_from_matrix(f.ctx, &dbl, ls, m, n, n, f.top, f.scale, 0));
+    cr_assert_eq(pack_lintrans_hoisting(dbl), PACK_LT_DOUBLE);
+    cr_assert_eq(pack_lintrans_baby(dbl), n, "the diagonal method, one inner sum");
+    cr_assert_eq(pack_lintrans_key_switches(dbl), 6);
+    pack_lintrans_opts o = {.hoisting = PACK_LT_SINGLE};
+    OK(pack_lintrans_from_matrix_opts(f.ctx, &sgl, ls, m, n, n, f.top, f.scale, &o));
+    cr_assert_eq(pack_lintrans_hoisting(sgl), PACK_LT_SINGLE);
+    uint64_t ks, dec;
+    double bits_d = run(dbl, m, n, n, f.top, f.scale, &ks, &dec);
+    cr_assert_eq(dec, 1);
+    double bits_s = run(sgl, m, n, n, f.top, f.scale, &ks, &dec);
+    cr_assert_geq(bits_d, 25, "%.1f bits", bits_d);
+    cr_assert_geq(bits_s, 25, "%.1f bits", bits_s);
+    pack_lintrans_free(dbl);
+    pack_lintrans_free(sgl);
+    free(m);
+    free(re);
+}
+
+/* Decrypt lt(x) with x at `level`. */
+static void apply_decrypt(const pack_lintrans *lt, const ckks_ciphertext *x, double complex *got)
+{
+    ckks_ciphertext *y = ckks_ciphertext_new(f.ctx);
+    ckks_plaintext *pt = ckks_plaintext_new(f.ctx);
+    OK(pack_lintrans_apply(f.ctx, y, x, lt, f.gk));
+    OK(ckks_decrypt(f.ctx, pt, y, f.sk));
+    OK(ckks_decode(f.ctx, pt, got, (size_t)1 << pack_lintrans_log_slots(lt)));
+    ckks_ciphertext_free(y);
+    ckks_plaintext_free(pt);
+}
+
+/* Lazy encoding computes exactly what the eager plaintexts do, with both
+ * hoistings, inner sums split into batches (128 diagonals of giant step
+ * 0) and an input below the transform's level. */
+Test(packing_lintrans, lazy_equals_eager)
+{
+    const int ls = 7, n = 128, level = f.top - 1;
+    double complex *m = random_matrix(n, n, 10), *x = malloc((size_t)n * sizeof *x);
+    double complex *want = malloc((size_t)n * sizeof *want), *got = malloc((size_t)n * sizeof *got);
+    double *re = malloc(2 * (size_t)n * sizeof *re);
+    random_vector(re, 2 * (size_t)n, 11);
+    for (int i = 0; i < n; i++) x[i] = re[2 * i] + I * re[2 * i + 1];
+    const pack_lintrans_opts cases[] = {
+        {.baby = n, .hoisting = PACK_LT_DOUBLE},
+        {.baby = 16, .hoisting = PACK_LT_DOUBLE},
+        {.baby = 16, .hoisting = PACK_LT_SINGLE},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        pack_lintrans_opts o = cases[c];
+        pack_lintrans *eager, *lazy;
+        o.storage = PACK_LT_EAGER;
+        OK(pack_lintrans_from_matrix_opts(f.ctx, &eager, ls, m, n, n, f.top, f.scale, &o));
+        o.storage = PACK_LT_LAZY;
+        OK(pack_lintrans_from_matrix_opts(f.ctx, &lazy, ls, m, n, n, f.top, f.scale, &o));
+        cr_assert_eq(pack_lintrans_storage(eager), PACK_LT_EAGER);
+        cr_assert_eq(pack_lintrans_storage(lazy), PACK_LT_LAZY);
+        cr_assert_eq(pack_lintrans_key_switches(lazy), pack_lintrans_key_switches(eager));
+        /* n complex values per diagonal rather than level + 1 (+ P) limbs of N */
+        cr_assert_eq(pack_lintrans_bytes(lazy), (size_t)n * n * sizeof(double complex));
+        cr_assert_gt(pack_lintrans_bytes(eager), 20 * pack_lintrans_bytes(lazy));
+        pack_keyplan kp;
+        pack_keyplan_init(&kp);
+        OK(pack_keyplan_add_lintrans(&kp, eager));
+        fixture_keys(&f, &kp);
+        pack_keyplan_clear(&kp);
+        ckks_ciphertext *ct = encrypt_complex(x, ls, level);
+        counts_take(&f);
+        apply_decrypt(eager, ct, want);
+        ckks_op_counts ce = counts_take(&f);
+        apply_decrypt(lazy, ct, got);
+        ckks_op_counts cl = counts_take(&f);
+        cr_assert_eq(ce.key_switches, (uint64_t)pack_lintrans_key_switches(eager));
+        cr_assert_eq(cl.key_switches, ce.key_switches);
+        for (int i = 0; i < n; i++) cr_assert(got[i] == want[i], "case %zu, slot %d", c, i);
+        ckks_ciphertext_free(ct);
+        pack_lintrans_free(eager);
+        pack_lintrans_free(lazy);
+    }
+    pack_lintrans *lt;
+    pack_lintrans_opts bad = {.storage = 3};
+    cr_assert_eq(pack_lintrans_from_matrix_opts(f.ctx, &lt, ls, m, n, n, f.top, f.scale, &bad),
+                 CKKS_EINVAL);
+    free(m);
+    free(x);
+    free(want);
+    free(got);
+    free(re);
 }
