@@ -361,6 +361,16 @@ void ckks_decomposition_free(ckks_decomposition *d);
 int ckks_rotate_mul_sum(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
                         const ckks_decomposition *d, const int *steps,
                         const ckks_plaintext *const *p, size_t n, const ckks_galois_keys *gk);
+/*
+ * Many such sums over the same rotations, the baby steps of a
+ * baby-step giant-step transform: out[g] = sum_b p[g * nb + b] (.)
+ * rot(a, steps[b]) for g < ng. Each rotation's key switch is computed once
+ * for all outputs (nb <= 64), each output takes one ModDown; a NULL
+ * plaintext is a zero term. Outputs may alias a.
+ */
+int ckks_rotate_mul_sums(const ckks_context *ctx, ckks_ciphertext *const *out, size_t ng,
+                         const ckks_ciphertext *a, const ckks_decomposition *d, const int *steps,
+                         size_t nb, const ckks_plaintext *const *p, const ckks_galois_keys *gk);
 /* Add pt's residues modulo the special primes P (exact; not serialized;
  * any later encode or decrypt into pt drops them). */
 int ckks_plaintext_extend(const ckks_context *ctx, ckks_plaintext *pt);

@@ -326,17 +326,19 @@ void ckks_ks_decomp_clear(ckks_ks_decomp *d);
 int ckks_ks_apply(const ckks_context *ctx, const ckks_ks_decomp *d, const ckks_switch_key *k,
                   uint64_t *out0, uint64_t *out1);
 /*
- * Double hoisting: (out0, out1) over Q_level = ModDown of
- *   sum_t pt_t (.) sigma_t((P c0, 0) + sum_j d_j (b_tj, a_tj))
- * computed in Q_level u P with a single ModDown. keys[t] == NULL is the
- * identity term pt_t (.) (P c0, P c1). pq[t] / pp[t]: the plaintext's Q
- * limbs (0..level used) and P limbs; perms[t]: the NTT permutation of the
- * term's Galois element (ignored for the identity).
+ * Double hoisting: for each output g < ng, (out0[g], out1[g]) over Q_level
+ * is the ModDown of sum_b pt_gb (.) sigma_b((P c0, 0) + sum_j d_j (b_bj, a_bj)),
+ * computed in Q_level u P. The nb rotated terms are computed once and
+ * shared by all outputs; each output has a single ModDown. keys[b] ==
+ * NULL is the identity term (P c0, P c1). pq[g * nb + b] / pp[...]: the
+ * plaintext's Q limbs (0..level used) and P limbs, NULL for a zero
+ * plaintext (at most 64 terms per output); perms[b]: the NTT permutation
+ * of term b's Galois element (ignored for the identity).
  */
-int ckks_ks_rotate_mul_sum(const ckks_context *ctx, const ckks_ks_decomp *d, const uint64_t *c0,
-                           const uint64_t *c1, int nterms, const ckks_switch_key *const *keys,
-                           const uint32_t *const *perms, const uint64_t *const *pq,
-                           const uint64_t *const *pp, uint64_t *out0, uint64_t *out1);
+int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, const uint64_t *c0,
+                            const uint64_t *c1, int nb, const ckks_switch_key *const *keys,
+                            const uint32_t *const *perms, int ng, const uint64_t *const *pq,
+                            const uint64_t *const *pp, uint64_t *const *out0, uint64_t *const *out1);
 /* Both steps at once, for a single switch: no decomposition is stored. */
 int ckks_ks_switch(const ckks_context *ctx, const uint64_t *c, int level, const ckks_switch_key *k,
                    uint64_t *out0, uint64_t *out1);

@@ -343,22 +343,24 @@ done:
     return err;
 }
 
-int ckks_ks_rotate_mul_sum(const ckks_context *ctx, const ckks_ks_decomp *d, const uint64_t *c0,
-                           const uint64_t *c1, int nterms, const ckks_switch_key *const *keys,
-                           const uint32_t *const *perms, const uint64_t *const *pq,
-                           const uint64_t *const *pp, uint64_t *out0, uint64_t *out1)
+int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, const uint64_t *c0,
+                            const uint64_t *c1, int nb, const ckks_switch_key *const *keys,
+                            const uint32_t *const *perms, int ng, const uint64_t *const *pq,
+                            const uint64_t *const *pp, uint64_t *const *out0, uint64_t *const *out1)
 {
-    size_t n = ctx->n;
+    size_t n = ctx->n, np = (size_t)ctx->np;
     int level = d->level, ext = d->ext, nd = d->ndigits, nthreads = omp_get_max_threads();
-    for (int t = 0; t < nterms; t++) {
-        if (keys[t] && keys[t]->hash != ctx->hash) return CKKS_ECONTEXT;
-        if (keys[t] && keys[t]->level < level) return CKKS_ELEVEL;
+    for (int b = 0; b < nb; b++) {
+        if (keys[b] && keys[b]->hash != ctx->hash) return CKKS_ECONTEXT;
+        if (keys[b] && keys[b]->level < level) return CKKS_ELEVEL;
     }
     ks_plan p;
     int err = plan_init(ctx, level, false, &p);
     if (err) return err;
-    uint64_t *x_p = ckks_scratch_alloc(2 * (size_t)ctx->np * n);
-    uint64_t *tmp = ckks_scratch_alloc((size_t)nthreads * 2 * n);
+    /* per output: its P limbs (np for each component); per thread: the
+     * nb rotated terms of one limb, both components */
+    uint64_t *x_p = ckks_scratch_alloc((size_t)ng * 2 * np * n);
+    uint64_t *tmp = ckks_scratch_alloc((size_t)nthreads * (size_t)(nb + 1) * 2 * n);
     if (!x_p || !tmp) {
         err = CKKS_ENOMEM;
         goto done;
@@ -368,44 +370,67 @@ int ckks_ks_rotate_mul_sum(const ckks_context *ctx, const ckks_ks_decomp *d, con
         int mi = ext_mod(ctx, level, e);
         const ckks_mod *m = &ctx->mod[mi];
         bool q_limb = e <= level;
-        uint64_t *acc0 = q_limb ? out0 + (size_t)e * n : x_p + (size_t)(e - level - 1) * n;
-        uint64_t *acc1 = q_limb ? out1 + (size_t)e * n : acc0 + (size_t)ctx->np * n;
-        uint64_t *u0 = tmp + (size_t)omp_get_thread_num() * 2 * n, *u1 = u0 + n;
-        /* P mod q_e: the ciphertext's own part enters the sum times P */
+        size_t pe = q_limb ? (size_t)e * n : (size_t)(e - level - 1) * n;
+        uint64_t *r = tmp + (size_t)omp_get_thread_num() * (size_t)(nb + 1) * 2 * n;
+        uint64_t *u0 = r + (size_t)nb * 2 * n, *u1 = u0 + n;
+        /* P mod q_e: the ciphertext's own part enters every term times P */
         uint64_t pm = q_limb ? ckks_mod_inv(ctx->p_inv_mod_q[e], m) : 0, pms = ckks_shoup(pm, m->q);
-        memset(acc0, 0, n * sizeof(uint64_t));
-        memset(acc1, 0, n * sizeof(uint64_t));
-        for (int t = 0; t < nterms; t++) {
-            const uint64_t *w = q_limb ? pq[t] + (size_t)e * n : pp[t] + (size_t)(e - level - 1) * n;
-            if (!keys[t]) {
-                if (!q_limb) continue; /* P c is 0 mod P */
+        /* the baby terms of this limb, rotated, computed once for all outputs */
+        for (int b = 0; b < nb; b++) {
+            uint64_t *r0 = r + (size_t)b * 2 * n, *r1 = r0 + n;
+            if (!keys[b]) {
+                /* identity: (P c0, P c1), which is 0 mod P */
                 for (size_t j = 0; j < n; j++) {
-                    uint64_t x0 = ckks_mul_shoup(c0[(size_t)e * n + j], pm, pms, m->q);
-                    uint64_t x1 = ckks_mul_shoup(c1[(size_t)e * n + j], pm, pms, m->q);
-                    acc0[j] = ckks_mod_add(acc0[j], ckks_mod_mul(x0, w[j], m), m->q);
-                    acc1[j] = ckks_mod_add(acc1[j], ckks_mod_mul(x1, w[j], m), m->q);
+                    r0[j] = q_limb ? ckks_mul_shoup(c0[pe + j], pm, pms, m->q) : 0;
+                    r1[j] = q_limb ? ckks_mul_shoup(c1[pe + j], pm, pms, m->q) : 0;
                 }
                 continue;
             }
             const uint64_t *digits[CKKS_MAX_PRIMES], *kb[CKKS_MAX_PRIMES], *ka[CKKS_MAX_PRIMES];
             for (int j = 0; j < nd; j++) {
                 digits[j] = d->d + ((size_t)j * ext + (size_t)e) * n;
-                kb[j] = keys[t]->b[j] + ckks_key_offset(ctx, keys[t], mi);
-                ka[j] = keys[t]->a[j] + ckks_key_offset(ctx, keys[t], mi);
+                kb[j] = keys[b]->b[j] + ckks_key_offset(ctx, keys[b], mi);
+                ka[j] = keys[b]->a[j] + ckks_key_offset(ctx, keys[b], mi);
             }
             ckks_ks_inner_product(m, n, nd, digits, kb, ka, u0, u1);
             if (q_limb)
                 for (size_t j = 0; j < n; j++)
-                    u0[j] = ckks_mod_add(u0[j], ckks_mul_shoup(c0[(size_t)e * n + j], pm, pms, m->q), m->q);
-            const uint32_t *perm = perms[t];
+                    u0[j] = ckks_mod_add(u0[j], ckks_mul_shoup(c0[pe + j], pm, pms, m->q), m->q);
+            const uint32_t *perm = perms[b];
             for (size_t j = 0; j < n; j++) {
-                acc0[j] = ckks_mod_add(acc0[j], ckks_mod_mul(u0[perm[j]], w[j], m), m->q);
-                acc1[j] = ckks_mod_add(acc1[j], ckks_mod_mul(u1[perm[j]], w[j], m), m->q);
+                r0[j] = u0[perm[j]];
+                r1[j] = u1[perm[j]];
             }
-            if (e == 0) ckks_count(ctx, key_switches);
+        }
+        /* each output: sum_b pt_gb (.) term_b on this limb; products are
+         * < 2^122, so 64 of them sum in 128 bits before one reduction */
+        for (int g = 0; g < ng; g++) {
+            uint64_t *a0 = q_limb ? out0[g] + pe : x_p + (size_t)g * 2 * np * n + pe;
+            uint64_t *a1 = q_limb ? out1[g] + pe : a0 + np * n;
+            const uint64_t *w[64];
+            int nw = 0, bs[64];
+            for (int b = 0; b < nb; b++) {
+                const uint64_t *pt = q_limb ? pq[(size_t)g * nb + b] : pp[(size_t)g * nb + b];
+                if (!pt) continue;
+                w[nw] = pt + pe;
+                bs[nw++] = b;
+            }
+            for (size_t j = 0; j < n; j++) {
+                ckks_u128 s0 = 0, s1 = 0;
+                for (int t = 0; t < nw; t++) {
+                    const uint64_t *rb = r + (size_t)bs[t] * 2 * n;
+                    s0 += (ckks_u128)rb[j] * w[t][j];
+                    s1 += (ckks_u128)rb[n + j] * w[t][j];
+                }
+                a0[j] = ckks_mod_reduce128(s0, m);
+                a1[j] = ckks_mod_reduce128(s1, m);
+            }
         }
     }
-    err = mod_down(ctx, &p, out0, out1, x_p);
+    for (int b = 0; b < nb; b++)
+        if (keys[b]) ckks_count(ctx, key_switches);
+    for (int g = 0; g < ng && !err; g++)
+        err = mod_down(ctx, &p, out0[g], out1[g], x_p + (size_t)g * 2 * np * n);
 done:
     free(x_p);
     free(tmp);

@@ -246,69 +246,90 @@ void ckks_decomposition_free(ckks_decomposition *d)
     free(d);
 }
 
-int ckks_rotate_mul_sum(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
-                        const ckks_decomposition *d, const int *steps,
-                        const ckks_plaintext *const *p, size_t n, const ckks_galois_keys *gk)
+int ckks_rotate_mul_sums(const ckks_context *ctx, ckks_ciphertext *const *out, size_t ng,
+                         const ckks_ciphertext *a, const ckks_decomposition *d, const int *steps,
+                         size_t nb, const ckks_plaintext *const *p, const ckks_galois_keys *gk)
 {
     int err = check_rot(ctx, a, gk);
     if (err) return err;
-    if (!out || !d || !n || !steps || !p) return CKKS_EINVAL;
-    if (out->ctx != ctx || d->hash != ctx->hash) return CKKS_ECONTEXT;
+    if (!out || !d || !ng || !nb || !steps || !p) return CKKS_EINVAL;
+    if (nb > 64 || ng > 4096) return CKKS_EINVAL;
+    if (d->hash != ctx->hash) return CKKS_ECONTEXT;
     if (d->d.level != a->level) return CKKS_ELEVEL;
-    if (n > 4096) return CKKS_EINVAL;
     size_t nn = ctx->n;
-    const ckks_switch_key **keys = calloc(n, sizeof *keys);
-    const uint32_t **perms = calloc(n, sizeof *perms);
-    const uint64_t **pq = calloc(n, sizeof *pq), **pp = calloc(n, sizeof *pp);
-    uint32_t *perm_mem = malloc(n * nn * sizeof *perm_mem);
     int level = a->level;
     size_t words = ((size_t)level + 1) * nn;
-    uint64_t *acc = aligned_alloc(64, 2 * words * sizeof(uint64_t));
-    err = keys && perms && pq && pp && perm_mem && acc ? 0 : CKKS_ENOMEM;
-    for (size_t i = 0; i < n && !err; i++) {
-        const ckks_plaintext *pi = p[i];
-        if (!pi || !pi->c) err = CKKS_EINVAL;
-        else if (pi->ctx != ctx) err = CKKS_ECONTEXT;
-        else if (!pi->extended) err = CKKS_EINVAL;
-        else if (pi->level < level) err = CKKS_ELEVEL;
-        else if (pi->log_slots != a->log_slots) err = CKKS_ESLOTS;
-        else if (pi->scale != p[0]->scale) err = CKKS_ESCALE;
-        if (err) break;
-        pq[i] = pi->c;
-        pp[i] = pi->cp;
-        int s = normalize_step(a, steps[i]);
+    const ckks_switch_key **keys = calloc(nb, sizeof *keys);
+    const uint32_t **perms = calloc(nb, sizeof *perms);
+    const uint64_t **pq = calloc(ng * nb, sizeof *pq), **pp = calloc(ng * nb, sizeof *pp);
+    uint32_t *perm_mem = malloc(nb * nn * sizeof *perm_mem);
+    uint64_t **acc0 = calloc(ng, sizeof *acc0), **acc1 = calloc(ng, sizeof *acc1);
+    uint64_t *acc = aligned_alloc(64, 2 * ng * words * sizeof(uint64_t));
+    err = keys && perms && pq && pp && perm_mem && acc0 && acc1 && acc ? 0 : CKKS_ENOMEM;
+    const ckks_plaintext *first = NULL;
+    for (size_t g = 0; g < ng && !err; g++) {
+        if (!out[g]) err = CKKS_EINVAL;
+        else if (out[g]->ctx != ctx) err = CKKS_ECONTEXT;
+        acc0[g] = acc + 2 * g * words;
+        acc1[g] = acc0[g] + words;
+        for (size_t b = 0; b < nb && !err; b++) {
+            const ckks_plaintext *pi = p[g * nb + b];
+            if (!pi) continue; /* a zero diagonal */
+            if (!first) first = pi;
+            if (!pi->c) err = CKKS_EINVAL;
+            else if (pi->ctx != ctx) err = CKKS_ECONTEXT;
+            else if (!pi->extended) err = CKKS_EINVAL;
+            else if (pi->level < level) err = CKKS_ELEVEL;
+            else if (pi->log_slots != a->log_slots) err = CKKS_ESLOTS;
+            else if (pi->scale != first->scale) err = CKKS_ESCALE;
+            pq[g * nb + b] = pi->c;
+            pp[g * nb + b] = pi->cp;
+        }
+    }
+    if (!err && !first) err = CKKS_EINVAL; /* every plaintext is zero */
+    for (size_t b = 0; b < nb && !err; b++) {
+        int s = normalize_step(a, steps[b]);
         if (!s) continue;
-        keys[i] = ckks_galois_keys_find(gk, ckks_galois_element(ctx, s));
-        if (!keys[i]) {
+        keys[b] = ckks_galois_keys_find(gk, ckks_galois_element(ctx, s));
+        if (!keys[b]) {
             err = CKKS_EKEY;
             break;
         }
-        ckks_galois_permutation(ctx, keys[i]->galois, perm_mem + i * nn);
-        perms[i] = perm_mem + i * nn;
+        ckks_galois_permutation(ctx, keys[b]->galois, perm_mem + b * nn);
+        perms[b] = perm_mem + b * nn;
     }
     if (!err)
-        err = ckks_ks_rotate_mul_sum(ctx, &d->d, a->c[0], a->c[1], (int)n, keys, perms, pq, pp, acc,
-                                     acc + words);
-    if (!err) {
-        double scale = a->scale * p[0]->scale;
-        int log_slots = a->log_slots;
-        err = ckks_ciphertext_reserve(out, level, 2);
-        if (!err) {
-            memcpy(out->c[0], acc, words * sizeof(uint64_t));
-            memcpy(out->c[1], acc + words, words * sizeof(uint64_t));
-            out->level = level;
-            out->size = 2;
-            out->scale = scale;
-            out->log_slots = log_slots;
-            out->seeded = false;
-            for (size_t i = 0; i < n; i++) ckks_count(ctx, pt_mults);
-        }
+        err = ckks_ks_rotate_mul_sums(ctx, &d->d, a->c[0], a->c[1], (int)nb, keys, perms, (int)ng, pq,
+                                      pp, acc0, acc1);
+    double scale = first ? a->scale * first->scale : 0;
+    int log_slots = a->log_slots;
+    for (size_t g = 0; g < ng && !err; g++) {
+        if ((err = ckks_ciphertext_reserve(out[g], level, 2))) break;
+        memcpy(out[g]->c[0], acc0[g], words * sizeof(uint64_t));
+        memcpy(out[g]->c[1], acc1[g], words * sizeof(uint64_t));
+        out[g]->level = level;
+        out[g]->size = 2;
+        out[g]->scale = scale;
+        out[g]->log_slots = log_slots;
+        out[g]->seeded = false;
+        for (size_t b = 0; b < nb; b++)
+            if (p[g * nb + b]) ckks_count(ctx, pt_mults);
     }
     free(keys);
     free(perms);
     free(pq);
     free(pp);
     free(perm_mem);
+    free(acc0);
+    free(acc1);
     free(acc);
     return err;
+}
+
+int ckks_rotate_mul_sum(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                        const ckks_decomposition *d, const int *steps,
+                        const ckks_plaintext *const *p, size_t n, const ckks_galois_keys *gk)
+{
+    ckks_ciphertext *const outs[1] = {out};
+    return ckks_rotate_mul_sums(ctx, outs, 1, a, d, steps, n, p, gk);
 }

@@ -204,3 +204,45 @@ Test(rotate, double_hoisted_rotate_mul_sum)
         ckks_plaintext_free(p[k]);
     }
 }
+
+Test(rotate, double_hoisted_sums_share_their_rotations)
+{
+    enum { NB = 3, NG = 3 };
+    const int hs[NB] = {0, 1, 5};
+    ckks_plaintext *p[NG * NB] = {0};
+    double w[NG * NB][64];
+    for (int t = 0; t < NG * NB; t++) {
+        if (t % 4 == 1) continue; /* zero diagonals */
+        random_vector(w[t], 64, 70 + (uint64_t)t);
+        p[t] = ckks_plaintext_new(f.ctx);
+        OK(ckks_encode_real(f.ctx, p[t], w[t], 64, f.log_slots, f.top, f.scale));
+        OK(ckks_plaintext_extend(f.ctx, p[t]));
+    }
+    ckks_decomposition *d;
+    OK(ckks_decomposition_new(f.ctx, &d, a));
+    ckks_ciphertext *out[NG], *one = ckks_ciphertext_new(f.ctx);
+    for (int g = 0; g < NG; g++) out[g] = ckks_ciphertext_new(f.ctx);
+    ckks_op_counts n;
+    ckks_op_counts_reset(f.ctx);
+    OK(ckks_rotate_mul_sums(f.ctx, out, NG, a, d, hs, NB, (const ckks_plaintext *const *)p, f.gk));
+    ckks_op_counts_get(f.ctx, &n);
+    cr_assert_eq(n.key_switches, 2, "each nonzero rotation once, for all outputs");
+    size_t bytes = (size_t)(f.top + 1) * f.ctx->n * sizeof(uint64_t);
+    for (int g = 0; g < NG; g++) {
+        OK(ckks_rotate_mul_sum(f.ctx, one, a, d, hs, (const ckks_plaintext *const *)p + g * NB, NB, f.gk));
+        cr_assert_eq(memcmp(one->c[0], out[g]->c[0], bytes), 0, "output %d", g);
+        cr_assert_eq(memcmp(one->c[1], out[g]->c[1], bytes), 0, "output %d", g);
+        OK(ckks_rescale(f.ctx, out[g], out[g]));
+        for (size_t i = 0; i < 64; i++) {
+            want[i] = 0;
+            for (int b = 0; b < NB; b++)
+                if (p[g * NB + b]) want[i] += w[g * NB + b][i] * x[(i + (size_t)hs[b]) % f.slots];
+        }
+        double bits = precision_bits(&f, out[g], want, 64);
+        cr_assert_geq(bits, 21.0, "output %d: %.1f bits", g, bits);
+        ckks_ciphertext_free(out[g]);
+    }
+    ckks_ciphertext_free(one);
+    ckks_decomposition_free(d);
+    for (int t = 0; t < NG * NB; t++) ckks_plaintext_free(p[t]);
+}
