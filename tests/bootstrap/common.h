@@ -5,6 +5,8 @@
 #include "bootstrap/bootstrap.h"
 
 #include <complex.h>
+#include "tests/random.h"
+
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
@@ -50,23 +52,13 @@ static inline void boot_fixture_free(boot_fixture *f)
     ckks_context_free(f->ctx);
 }
 
-/* Deterministic values uniform in [-1, 1] (splitmix64). */
-static inline double uniform(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return (double)(z >> 11) * 0x1p-52 - 1;
-}
-
 /* n complex values in [-1, 1]^2, or real ones when real is set. */
 static inline double complex *random_slots(int n, int real, uint64_t seed)
 {
     double complex *z = malloc((size_t)n * sizeof *z);
     cr_assert(z);
     for (int i = 0; i < n; i++) {
-        double re = uniform(&seed), im = uniform(&seed);
+        double re = test_uniform(&seed), im = test_uniform(&seed);
         z[i] = CMPLX(re, real ? 0 : im);
     }
     return z;

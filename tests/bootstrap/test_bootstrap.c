@@ -141,7 +141,7 @@ Test(bootstrap, eval_mod_stage)
     uint64_t state = 13;
     for (int i = 0; i < f.n; i++) {
         /* t = I + eps, |I| <= K, |eps| <= 2^-8 */
-        double t = round(uniform(&state) * k) + ldexp(uniform(&state), -8);
+        double t = round(test_uniform(&state) * k) + ldexp(test_uniform(&state), -8);
         x[i] = t / kt;
         want[i] = sin(two_pi * t) / two_pi;
     }

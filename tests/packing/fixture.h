@@ -4,6 +4,8 @@
 
 #include "packing/packing.h"
 
+#include "tests/random.h"
+
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
@@ -55,18 +57,6 @@ static inline void fixture_free(fixture *f)
     ckks_public_key_free(f->pk);
     ckks_secret_key_free(f->sk);
     ckks_context_free(f->ctx);
-}
-
-/* Deterministic values uniform in [-1, 1] (splitmix64). */
-static inline void random_vector(double *v, size_t n, uint64_t seed)
-{
-    for (size_t i = 0; i < n; i++) {
-        uint64_t z = (seed += 0x9e3779b97f4a7c15ULL);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        z ^= z >> 31;
-        v[i] = (double)(z >> 11) * 0x1p-52 - 1.0;
-    }
 }
 
 /* -log2 of the largest absolute difference of n values. */
