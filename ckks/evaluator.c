@@ -33,6 +33,13 @@ static int check_pair(const ckks_context *ctx, const ckks_ciphertext *a, const c
     return 0;
 }
 
+/* The output of an operation: of this context. */
+static int check_out(const ckks_context *ctx, const ckks_ciphertext *out)
+{
+    if (!out) return CKKS_EINVAL;
+    return out->ctx == ctx ? 0 : CKKS_ECONTEXT;
+}
+
 /* A plaintext may sit at a higher level: its lower limbs are the same. */
 static int check_plain(const ckks_context *ctx, const ckks_ciphertext *a, const ckks_plaintext *p)
 {
@@ -80,7 +87,7 @@ static int add_sub(const ckks_context *ctx, ckks_ciphertext *out, const ckks_cip
                    const ckks_ciphertext *b, int op)
 {
     int err = check_pair(ctx, a, b);
-    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    if (!err) err = check_out(ctx, out);
     if (err) return err;
     int sa = a->size, sb = b->size, size = sa > sb ? sa : sb;
     if ((err = prepare(out, a->level, size, a->scale, a->log_slots))) return err;
@@ -104,17 +111,10 @@ int ckks_sub(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertex
 int ckks_neg(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a)
 {
     int err = check_ct(ctx, a);
-    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    if (!err) err = check_out(ctx, out);
     if (err) return err;
     if ((err = prepare(out, a->level, a->size, a->scale, a->log_slots))) return err;
-    size_t n = ctx->n;
-    for (int k = 0; k < a->size; k++)
-#pragma omp parallel for schedule(static)
-        for (int i = 0; i <= a->level; i++) {
-            uint64_t q = ctx->mod[i].q;
-            for (size_t c = 0; c < n; c++)
-                out->c[k][(size_t)i * n + c] = ckks_mod_neg(a->c[k][(size_t)i * n + c], q);
-        }
+    for (int k = 0; k < a->size; k++) limbs_add_sub(ctx, a->level, NULL, a->c[k], out->c[k], OP_SUB);
     return 0;
 }
 
@@ -122,7 +122,7 @@ static int add_sub_plain(const ckks_context *ctx, ckks_ciphertext *out, const ck
                          const ckks_plaintext *p, int op)
 {
     int err = check_plain(ctx, a, p);
-    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    if (!err) err = check_out(ctx, out);
     if (err) return err;
     if (!same_scale(a->scale, p->scale)) return CKKS_ESCALE;
     if (out != a) {
@@ -172,7 +172,7 @@ int ckks_add_const(const ckks_context *ctx, ckks_ciphertext *out, const ckks_cip
                    double complex c)
 {
     int err = check_ct(ctx, a);
-    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    if (!err) err = check_out(ctx, out);
     if (!err) err = check_const(c, a->scale);
     if (err) return err;
     if (out != a && (err = ckks_ciphertext_copy(out, a))) return err;
@@ -194,7 +194,7 @@ int ckks_mul(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertex
 {
     int err = check_ct(ctx, a);
     if (!err) err = check_ct(ctx, b);
-    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    if (!err) err = check_out(ctx, out);
     if (err) return err;
     if (a->level != b->level) return CKKS_ELEVEL;
     if (a->log_slots != b->log_slots) return CKKS_ESLOTS;
@@ -227,7 +227,7 @@ int ckks_relinearize(const ckks_context *ctx, ckks_ciphertext *out, const ckks_c
                      const ckks_switch_key *rlk)
 {
     int err = check_ct(ctx, a);
-    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    if (!err) err = check_out(ctx, out);
     if (err) return err;
     if (!rlk || rlk->galois != 0) return CKKS_EKEY;
     if (rlk->hash != ctx->hash) return CKKS_ECONTEXT;
@@ -267,7 +267,7 @@ int ckks_mul_plain(const ckks_context *ctx, ckks_ciphertext *out, const ckks_cip
                    const ckks_plaintext *p)
 {
     int err = check_plain(ctx, a, p);
-    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    if (!err) err = check_out(ctx, out);
     if (err) return err;
     if (out != a && (err = ckks_ciphertext_copy(out, a))) return err;
     out->seeded = false;
@@ -290,7 +290,7 @@ static int mul_ntt_const(const ckks_context *ctx, ckks_ciphertext *out, const ck
                          double complex c, double scale)
 {
     int err = check_ct(ctx, a);
-    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    if (!err) err = check_out(ctx, out);
     if (err) return err;
     if (out != a && (err = ckks_ciphertext_copy(out, a))) return err;
     out->seeded = false;
@@ -331,7 +331,7 @@ int ckks_mul_const(const ckks_context *ctx, ckks_ciphertext *out, const ckks_cip
 int ckks_rescale(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a)
 {
     int err = check_ct(ctx, a);
-    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    if (!err) err = check_out(ctx, out);
     if (err) return err;
     int l = a->level;
     if (l < 1) return CKKS_ELEVEL;
@@ -395,7 +395,7 @@ int ckks_set_level(const ckks_context *ctx, ckks_ciphertext *ct, int level)
 int ckks_mod_raise(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a)
 {
     int err = check_ct(ctx, a);
-    if (!err && (!out || out->ctx != ctx)) err = out ? CKKS_ECONTEXT : CKKS_EINVAL;
+    if (!err) err = check_out(ctx, out);
     if (err) return err;
     if (a->level != 0) return CKKS_ELEVEL;
     if (a->size != 2) return CKKS_ESIZE;
