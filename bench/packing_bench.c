@@ -7,9 +7,11 @@
  * key_switches, depth, precision_bits (-log2 of the largest slot error)
  * and precision_bits_mean (-log2 of the mean one). NAME is AB, ATB, ABT,
  * lintrans_dense (the automatic plan: diagonals encoded inside apply at
- * this size), lintrans_dense_eager (every diagonal precomputed: 5.8 GB),
- * lintrans_dense_double (n1 = 32, double hoisting, lazy), lintrans_band
- * (double hoisting) or lintrans_band_single.
+ * this size), lintrans_dense_eager (every diagonal precomputed, extended
+ * to P for double hoisting: 7 GB), lintrans_dense_eager_single (the same
+ * in Q only, single hoisting: 5.5 GB), lintrans_dense_double (n1 = 32,
+ * double hoisting, lazy: batches of giant steps), lintrans_band (double
+ * hoisting) or lintrans_band_single.
  * Peak RSS is printed to stderr; run the transforms alone to read theirs.
  */
 #include "packing/packing.h"
@@ -118,11 +120,12 @@ static void bench_lintrans(const bench *b, const lt_case *lc)
     pack_lintrans *lt;
     CHECK(pack_lintrans_new_opts(b->ctx, &lt, ls, index, (const double complex *const *)diag,
                                  (size_t)nd, LEVEL, scale, &lc->opts));
-    fprintf(stderr, "packing_bench: %s: n1 = %d, %s hoisting, %s diagonals, %.0f MiB\n", lc->name,
-            pack_lintrans_baby(lt),
+    fprintf(stderr,
+            "packing_bench: %s: n1 = %d, %s hoisting, %s diagonals, %.0f MiB, %zu batches\n",
+            lc->name, pack_lintrans_baby(lt),
             pack_lintrans_hoisting(lt) == PACK_LT_DOUBLE ? "double" : "single",
             pack_lintrans_storage(lt) == PACK_LT_LAZY ? "lazy" : "eager",
-            pack_lintrans_bytes(lt) / 1048576.0);
+            pack_lintrans_bytes(lt) / 1048576.0, pack_lintrans_batches(lt));
     pack_keyplan kp;
     pack_keyplan_init(&kp);
     CHECK(pack_keyplan_add_lintrans(&kp, lt));
@@ -290,6 +293,8 @@ int main(int argc, char **argv)
     const lt_case cases[] = {
         {"lintrans_dense", "1024x1024", 10, 1024, {0}},
         {"lintrans_dense_eager", "1024x1024", 10, 1024, {.storage = PACK_LT_EAGER}},
+        {"lintrans_dense_eager_single", "1024x1024", 10, 1024,
+         {.storage = PACK_LT_EAGER, .hoisting = PACK_LT_SINGLE}},
         {"lintrans_dense_double", "1024x1024", 10, 1024, {.baby = 32, .hoisting = PACK_LT_DOUBLE}},
         {"lintrans_band", "2^15 slots, 7 diagonals", 15, 7, {0}},
         {"lintrans_band_single", "2^15 slots, 7 diagonals", 15, 7, {.hoisting = PACK_LT_SINGLE}},

@@ -8,69 +8,120 @@
 #include <string.h>
 
 /* One diagonal d = giant * n1 + baby, pre-rotated by -giant * n1: encoded
- * (eager) or as its n values (lazy). */
+ * (eager) or as its n values (lazy); col is the rank of its baby step among
+ * the distinct ones. */
 typedef struct {
-    int giant, baby;
+    int giant, baby, col;
     ckks_plaintext *pt;
     double complex *v;
 } term;
 
 struct pack_lintrans {
-    int log_slots, level, n1, nb, ng, key_switches;
+    int log_slots, level, n1, nb, ng, ncols, key_switches;
     double scale;
     pack_lt_hoisting hoisting;
     pack_lt_storage storage;
-    size_t nterms, max_batch, bytes;
-    term *terms; /* sorted by giant step, then baby step */
-    int *babies; /* the nb nonzero baby steps, ascending */
+    size_t nterms, nbatches, max_call, max_giants, bytes;
+    term *terms;       /* sorted by giant step, then baby step */
+    int *cols;         /* the ncols distinct baby steps (0 included), ascending */
+    size_t *batch_end; /* the term ending each batch of giant steps */
 };
 
-/* What a plan for one n1 does: distinct nonzero baby and giant steps,
- * diagonals with a nonzero baby step, inner sums of at most
- * PACK_LINTRANS_BATCH terms (calls to ckks_rotate_mul_sum), largest one. */
+/*
+ * How apply is cut: batches of giant steps (single hoisting: one each;
+ * double hoisting: as many as the batch budget admits), each split into
+ * calls by chunks of PACK_LINTRANS_BATCH consecutive baby steps (one
+ * ckks_rotate_mul_sums, or up to that many lazy encodings). Counts:
+ * distinct nonzero baby and giant steps, baby key switches over all
+ * batches, inner sums (ModDowns) over all calls, the most terms of a call
+ * and giant steps of a batch.
+ */
 typedef struct {
-    int nb, ng;
-    size_t nonzero, batches, max_batch;
+    int nb, ng, ncols;
+    size_t babies, sums, batches, max_call, max_giants;
 } plan_shape;
 
-/* cnt: n ints of scratch. */
-static void shape_of(const int *d, size_t nd, int n, int n1, int *cnt, plan_shape *s)
+/* Bytes a batch of double hoisting holds per inner sum (its output and the
+ * accumulators of ckks_rotate_mul_sums in Q and P) and per lazy plaintext,
+ * and the most it may hold. */
+typedef struct {
+    size_t sum, pt, budget;
+} batch_sizes;
+
+/* Scratch of shape_of: n ints each. */
+typedef struct {
+    int *col, *seen, *chunk, *count;
+} shape_scratch;
+
+/* Account terms [i0, i1) of the sorted indices d as one batch. */
+static void add_batch(const int *d, size_t i0, size_t i1, int n1, const shape_scratch *w,
+                      plan_shape *s, size_t *ends)
+{
+    int id = (int)++s->batches; /* stamps seen and chunk */
+    if (ends) ends[id - 1] = i1;
+    size_t giants = 0;
+    for (size_t k = i0; k < i1; k++) {
+        int b = d[k] % n1, c = (w->col[b] - 1) / PACK_LINTRANS_BATCH;
+        int new_giant = k == i0 || d[k - 1] / n1 != d[k] / n1;
+        giants += (size_t)new_giant;
+        if (b && w->seen[b] != id) w->seen[b] = id, s->babies++;
+        if (w->chunk[c] != id) w->chunk[c] = id, w->count[c] = 0;
+        if ((size_t)++w->count[c] > s->max_call) s->max_call = (size_t)w->count[c];
+        if (new_giant || (w->col[d[k - 1] % n1] - 1) / PACK_LINTRANS_BATCH != c) s->sums++;
+    }
+    if (giants > s->max_giants) s->max_giants = giants;
+}
+
+/* The shape of the plan (n1, double or single) for the ascending indices d;
+ * writes the batch ends when ends != NULL. */
+static void shape_of(const int *d, size_t nd, int n, int n1, int dbl, const batch_sizes *z,
+                     const shape_scratch *w, plan_shape *s, size_t *ends)
 {
     memset(s, 0, sizeof *s);
-    memset(cnt, 0, (size_t)n * sizeof *cnt);
-    for (size_t i = 0; i < nd; i++) {
-        int b = d[i] % n1;
-        if (b && !cnt[b]++) s->nb++;
-        s->nonzero += b != 0;
-    }
-    memset(cnt, 0, (size_t)n * sizeof *cnt);
-    for (size_t i = 0; i < nd; i++) {
+    memset(w->col, 0, (size_t)n * sizeof *w->col);
+    memset(w->seen, 0, (size_t)n * sizeof *w->seen);
+    memset(w->chunk, 0, (size_t)n * sizeof *w->chunk);
+    for (size_t i = 0; i < nd; i++) w->col[d[i] % n1] = 1;
+    for (int b = 0; b < n1; b++)
+        if (w->col[b]) w->col[b] = ++s->ncols; /* rank + 1 */
+    s->nb = s->ncols - (w->col[0] != 0);
+    size_t start = 0, bytes = 0;
+    for (size_t i = 0; i < nd;) {
         int g = d[i] / n1;
-        if (g && !cnt[g]) s->ng++;
-        cnt[g]++;
+        size_t j = i;
+        while (j < nd && d[j] / n1 == g) j++;
+        s->ng += g != 0;
+        size_t live = j - i < PACK_LINTRANS_BATCH ? j - i : PACK_LINTRANS_BATCH;
+        size_t gb = z->sum + live * z->pt;
+        if (i > start && (!dbl || bytes + gb > z->budget)) {
+            add_batch(d, start, i, n1, w, s, ends);
+            start = i;
+            bytes = 0;
+        }
+        bytes += gb;
+        i = j;
     }
-    for (int g = 0; g < n / n1 + (n % n1 != 0); g++) {
-        size_t c = (size_t)cnt[g];
-        s->batches += (c + PACK_LINTRANS_BATCH - 1) / PACK_LINTRANS_BATCH;
-        if (c > s->max_batch) s->max_batch = c < PACK_LINTRANS_BATCH ? c : PACK_LINTRANS_BATCH;
-    }
+    add_batch(d, start, nd, n1, w, s, ends);
 }
 
 /*
  * Estimated cost of each piece of apply, in passes over one limb of N
  * coefficients: l limbs of Q at the level, k of P, dg digits, e = l + k
- * limbs of the extended basis; an NTT counts 2 passes and a digit's
- * key-switch inner product 0.2 (lazily reduced). These ratios match
- * timings at N = 2^16, l = 11, k = 3, dg = 3 within about 15%.
+ * limbs of the extended basis. Fitted to timings at N = 2^16, l = 11,
+ * k = 3, dg = 3 (one pass about 0.25 ms there), within about 10%: an NTT
+ * counts 2 passes, a digit's key-switch inner product 1.25 per limb (its
+ * rotation and the ciphertext's own part included), a ModDown 5 e. A term
+ * of ckks_rotate_mul_sums accumulates in e limbs; it slows as more baby
+ * terms compete for the cache.
  */
 typedef struct {
-    double mul_plain; /* ct (.) pt + add */
-    double term;      /* double hoisting: a rotated term in Q u P */
-    double term0;     /* double hoisting: a term of baby step 0 */
-    double mod_down;  /* one inner sum's ModDown */
-    double extend;    /* lazy double hoisting: a plaintext's extension */
-    double baby;      /* single hoisting: a hoisted rotation */
+    double mul_plain; /* single: ct (.) pt + add */
+    double baby;      /* single: a hoisted rotation */
+    double inner;     /* double: a baby step's key-switch inner product */
+    double sum;       /* double: an inner sum's ModDown and copy out */
+    double extend;    /* lazy double: a plaintext's extension to P */
     double giant;     /* a full rotation */
+    double e;         /* double: a term costs e (0.7 + baby steps per call / 128) */
 } unit_costs;
 
 static unit_costs costs_at(const ckks_context *ctx, int level)
@@ -78,27 +129,27 @@ static unit_costs costs_at(const ckks_context *ctx, int level)
     const ckks_params *p = ckks_context_params(ctx);
     double l = level + 1, k = p->np, alpha = (p->nq + p->dnum - 1) / p->dnum;
     double dg = ceil(l / alpha), e = l + k;
-    unit_costs u = {.mul_plain = 2 * l, .term = 2 * e + 0.4 * dg * e, .term0 = 2 * l,
-                    .mod_down = 4 * e, .extend = 2 * e};
-    u.baby = 0.4 * dg * e + u.mod_down + 2 * l;
-    u.giant = 2 * dg * e + u.baby;
+    unit_costs u = {.mul_plain = 2 * l, .inner = 1.25 * dg * e, .sum = 5 * e + 3 * l,
+                    .extend = 2 * e, .e = e};
+    u.baby = u.inner + 5 * e;
+    u.giant = 2 * dg * e + l + u.baby;
     return u;
 }
 
-static double plan_cost(const unit_costs *u, const plan_shape *s, size_t nd, pack_lt_hoisting h,
-                        int lazy)
+static double plan_cost(const unit_costs *u, const plan_shape *s, size_t nd, int dbl, int lazy)
 {
     double c = s->ng * u->giant;
-    if (h == PACK_LT_SINGLE) return c + s->nb * u->baby + (double)nd * u->mul_plain;
-    return c + (double)s->nonzero * u->term + (double)(nd - s->nonzero) * u->term0 +
-           (double)s->batches * u->mod_down + (lazy ? (double)nd * u->extend : 0);
+    if (!dbl) return c + s->nb * u->baby + (double)nd * u->mul_plain;
+    int per_call = s->ncols < PACK_LINTRANS_BATCH ? s->ncols : PACK_LINTRANS_BATCH;
+    double term = u->e * (0.7 + per_call / 128.0);
+    return c + (double)s->babies * u->inner + (double)nd * term + (double)s->sums * u->sum +
+           (lazy ? (double)nd * u->extend : 0);
 }
 
-static int cmp_term(const void *x, const void *y)
+static int cmp_int(const void *x, const void *y)
 {
-    const term *a = x, *b = y;
-    if (a->giant != b->giant) return a->giant < b->giant ? -1 : 1;
-    return (a->baby > b->baby) - (a->baby < b->baby);
+    int a = *(const int *)x, b = *(const int *)y;
+    return (a > b) - (a < b);
 }
 
 void pack_lintrans_free(pack_lintrans *lt)
@@ -109,7 +160,8 @@ void pack_lintrans_free(pack_lintrans *lt)
         free(lt->terms[i].v);
     }
     free(lt->terms);
-    free(lt->babies);
+    free(lt->cols);
+    free(lt->batch_end);
     free(lt);
 }
 
@@ -121,33 +173,53 @@ static int encode_term(const ckks_context *ctx, const pack_lintrans *lt, const d
     return !err && lt->hoisting == PACK_LT_DOUBLE ? ckks_plaintext_extend(ctx, pt) : err;
 }
 
-/* Choose n1, the hoisting and the storage for the normalized indices d. */
-static void choose_plan(const ckks_context *ctx, pack_lintrans *lt, const int *d, size_t nd,
-                        int *cnt, const pack_lintrans_opts *o)
+/* Choose n1, the hoisting and the storage for the ascending indices d, then
+ * cut the plan into batches (lt->batch_end) and record its baby steps. */
+static int choose_plan(const ckks_context *ctx, pack_lintrans *lt, const int *d, size_t nd,
+                       const shape_scratch *w, const pack_lintrans_opts *o)
 {
+    const ckks_params *p = ckks_context_params(ctx);
     int n = 1 << lt->log_slots;
-    size_t eager = nd * ((size_t)lt->level + 1) * ((size_t)8 << ckks_context_logn(ctx));
+    size_t limb = (size_t)8 << ckks_context_logn(ctx), q = (size_t)lt->level + 1;
+    size_t eager = nd * (q + (size_t)p->np) * limb;
     lt->storage = o->storage ? o->storage
                              : eager > PACK_LINTRANS_EAGER_BYTES ? PACK_LT_LAZY : PACK_LT_EAGER;
+    int lazy = lt->storage == PACK_LT_LAZY;
+    batch_sizes z = {.sum = (4 * q + 2 * (size_t)p->np) * limb,
+                     .pt = lazy ? (q + (size_t)p->np) * limb : 0,
+                     .budget = o->batch_bytes ? o->batch_bytes : PACK_LINTRANS_BATCH_BYTES};
     unit_costs u = costs_at(ctx, lt->level);
     double best = -1;
     int lo = o->baby ? o->baby : 1, hi = o->baby ? o->baby : n;
     for (int n1 = lo; n1 <= hi; n1 <<= 1) {
-        plan_shape s;
-        shape_of(d, nd, n, n1, cnt, &s);
         for (int h = PACK_LT_SINGLE; h <= PACK_LT_DOUBLE; h++) {
             if (o->hoisting && (int)o->hoisting != h) continue;
-            double c = plan_cost(&u, &s, nd, (pack_lt_hoisting)h, lt->storage == PACK_LT_LAZY);
+            plan_shape s;
+            shape_of(d, nd, n, n1, h == PACK_LT_DOUBLE, &z, w, &s, NULL);
+            double c = plan_cost(&u, &s, nd, h == PACK_LT_DOUBLE, lazy);
             if (best >= 0 && c >= best) continue;
             best = c;
             lt->n1 = n1;
             lt->hoisting = (pack_lt_hoisting)h;
-            lt->nb = s.nb;
-            lt->ng = s.ng;
-            lt->max_batch = s.max_batch;
-            lt->key_switches = s.ng + (h == PACK_LT_SINGLE ? s.nb : (int)s.nonzero);
         }
     }
+    int dbl = lt->hoisting == PACK_LT_DOUBLE;
+    /* at most nd batches and distinct baby steps */
+    lt->batch_end = malloc(nd * sizeof *lt->batch_end);
+    lt->cols = malloc(nd * sizeof *lt->cols);
+    if (!lt->batch_end || !lt->cols) return CKKS_ENOMEM;
+    plan_shape s;
+    shape_of(d, nd, n, lt->n1, dbl, &z, w, &s, lt->batch_end);
+    for (int b = 0; b < lt->n1; b++)
+        if (w->col[b]) lt->cols[w->col[b] - 1] = b;
+    lt->nb = s.nb;
+    lt->ng = s.ng;
+    lt->ncols = s.ncols;
+    lt->nbatches = s.batches;
+    lt->max_call = s.max_call;
+    lt->max_giants = s.max_giants;
+    lt->key_switches = s.ng + (dbl ? (int)s.babies : s.nb);
+    return 0;
 }
 
 int pack_lintrans_new_opts(const ckks_context *ctx, pack_lintrans **out, int log_slots,
@@ -164,41 +236,43 @@ int pack_lintrans_new_opts(const ckks_context *ctx, pack_lintrans **out, int log
     if ((unsigned)o->hoisting > PACK_LT_DOUBLE || (unsigned)o->storage > PACK_LT_LAZY)
         return CKKS_EINVAL;
     pack_lintrans *lt = calloc(1, sizeof *lt);
-    int *d = malloc(ndiag * sizeof *d);
-    int *cnt = malloc((size_t)n * sizeof *cnt);
+    int *d = malloc(ndiag * sizeof *d), *src = calloc((size_t)n, sizeof *src);
+    int *scratch = malloc(4 * (size_t)n * sizeof *scratch);
     double complex *v = malloc((size_t)n * sizeof *v);
-    int err = lt && d && cnt && v ? 0 : CKKS_ENOMEM;
+    int err = lt && d && src && scratch && v ? 0 : CKKS_ENOMEM;
+    /* src[d] = 1 + the diagonal's input position; duplicates would be
+     * silently summed twice */
     for (size_t i = 0; !err && i < ndiag; i++) {
         d[i] = ((index[i] % n) + n) % n;
-        if (!diag[i]) err = CKKS_EINVAL;
+        if (!diag[i] || src[d[i]]) err = CKKS_EINVAL;
+        else src[d[i]] = (int)i + 1;
     }
-    /* duplicates would be silently summed twice */
-    if (!err) memset(cnt, 0, (size_t)n * sizeof *cnt);
-    for (size_t i = 0; !err && i < ndiag; i++)
-        if (cnt[d[i]]++) err = CKKS_EINVAL;
+    shape_scratch w = {scratch, scratch + n, scratch + 2 * n, scratch + 3 * n};
     if (!err) {
+        qsort(d, ndiag, sizeof *d, cmp_int);
         lt->log_slots = log_slots;
         lt->level = level;
         lt->scale = scale;
-        choose_plan(ctx, lt, d, ndiag, cnt, o);
-        lt->terms = calloc(ndiag, sizeof *lt->terms);
-        lt->babies = malloc(((size_t)lt->nb + 1) * sizeof *lt->babies);
-        if (!lt->terms || !lt->babies) err = CKKS_ENOMEM;
+        err = choose_plan(ctx, lt, d, ndiag, &w, o);
+        if (!err && !(lt->terms = calloc(ndiag, sizeof *lt->terms))) err = CKKS_ENOMEM;
     }
     size_t limbs = (size_t)level + 1;
     if (lt && lt->hoisting == PACK_LT_DOUBLE) limbs += (size_t)ckks_context_params(ctx)->np;
     for (size_t i = 0; !err && i < ndiag; i++) {
         term *t = &lt->terms[i];
+        const double complex *dv = diag[src[d[i]] - 1];
         lt->nterms = i + 1;
         t->giant = d[i] / lt->n1;
         t->baby = d[i] % lt->n1;
+        t->col = w.col[t->baby] - 1; /* ranks of the chosen plan's baby steps */
         int shift = t->giant * lt->n1;
-        double complex *w = lt->storage == PACK_LT_LAZY ? (t->v = malloc((size_t)n * sizeof *v)) : v;
-        if (!w) {
+        double complex *wv = v;
+        if (lt->storage == PACK_LT_LAZY) wv = t->v = malloc((size_t)n * sizeof *v);
+        if (!wv) {
             err = CKKS_ENOMEM;
             break;
         }
-        for (int j = 0; j < n; j++) w[j] = diag[i][((j - shift) % n + n) % n];
+        for (int j = 0; j < n; j++) wv[j] = dv[((j - shift) % n + n) % n];
         if (lt->storage == PACK_LT_LAZY) {
             lt->bytes += (size_t)n * sizeof *v;
             continue;
@@ -207,16 +281,9 @@ int pack_lintrans_new_opts(const ckks_context *ctx, pack_lintrans **out, int log
         if (!err) err = encode_term(ctx, lt, v, level, t->pt);
         lt->bytes += limbs * ((size_t)8 << ckks_context_logn(ctx));
     }
-    if (!err) {
-        qsort(lt->terms, ndiag, sizeof *lt->terms, cmp_term);
-        memset(cnt, 0, (size_t)n * sizeof *cnt);
-        for (size_t i = 0; i < ndiag; i++) cnt[lt->terms[i].baby] = 1;
-        int k = 0;
-        for (int b = 1; b < lt->n1; b++)
-            if (cnt[b]) lt->babies[k++] = b;
-    }
     free(d);
-    free(cnt);
+    free(src);
+    free(scratch);
     free(v);
     if (err) {
         pack_lintrans_free(lt);
@@ -294,13 +361,17 @@ pack_lt_storage pack_lintrans_storage(const pack_lintrans *lt)
     return lt ? lt->storage : PACK_LT_STORE_AUTO;
 }
 size_t pack_lintrans_bytes(const pack_lintrans *lt) { return lt ? lt->bytes : 0; }
+size_t pack_lintrans_batches(const pack_lintrans *lt) { return lt ? lt->nbatches : 0; }
 
 size_t pack_lintrans_steps(const pack_lintrans *lt, int *steps)
 {
     if (!lt) return 0;
     size_t k = 0;
-    for (int i = 0; i < lt->nb; i++, k++)
-        if (steps) steps[k] = lt->babies[i];
+    for (int i = 0; i < lt->ncols; i++)
+        if (lt->cols[i]) {
+            if (steps) steps[k] = lt->cols[i];
+            k++;
+        }
     /* giant steps are multiples of n1, all above the baby steps */
     for (size_t i = 0; i < lt->nterms; i++) {
         int g = lt->terms[i].giant;
@@ -311,79 +382,127 @@ size_t pack_lintrans_steps(const pack_lintrans *lt, int *steps)
     return k;
 }
 
-/* What apply shares between inner sums. */
+/* What apply shares between batches. */
 typedef struct {
     const ckks_ciphertext *in;
-    const ckks_ciphertext **rotated; /* single: rot(in, b) for b < n1 */
-    ckks_ciphertext **owned;         /* single: the nb baby rotations */
+    const ckks_galois_keys *gk;
+    int level;
     ckks_decomposition *dec;         /* double: in's decomposition */
-    ckks_plaintext **scratch;        /* lazy: max_batch plaintexts */
-    const ckks_plaintext **pt;       /* the batch's plaintexts */
-    int *steps;                      /* the batch's baby steps */
-    ckks_ciphertext *part;
+    const ckks_ciphertext **rotated; /* single: rot(in, cols[c]) */
+    ckks_ciphertext **owned;         /* single: the nb baby rotations */
+    ckks_plaintext **scratch;        /* lazy: max_call plaintexts */
+    const ckks_plaintext **pt;       /* double: a call's max_giants x PACK_LINTRANS_BATCH */
+    ckks_ciphertext **acc, **part;   /* max_giants inner sums, and partial ones */
+    ckks_ciphertext **outs;          /* double: a call's outputs */
+    size_t *giant;                   /* double: their giant steps in the batch */
+    char *have;                      /* acc[g] holds a partial sum */
 } workspace;
 
 static void workspace_free(const pack_lintrans *lt, workspace *w)
 {
     for (int i = 0; w->owned && i < lt->nb; i++) ckks_ciphertext_free(w->owned[i]);
-    for (size_t i = 0; w->scratch && i < lt->max_batch; i++) ckks_plaintext_free(w->scratch[i]);
+    for (size_t i = 0; w->scratch && i < lt->max_call; i++) ckks_plaintext_free(w->scratch[i]);
+    for (size_t i = 0; w->acc && i < lt->max_giants; i++) ckks_ciphertext_free(w->acc[i]);
+    for (size_t i = 0; w->part && i < lt->max_giants; i++) ckks_ciphertext_free(w->part[i]);
     free(w->owned);
     free(w->scratch);
     free(w->rotated);
     ckks_decomposition_free(w->dec);
     free(w->pt);
-    free(w->steps);
-    ckks_ciphertext_free(w->part);
+    free(w->acc);
+    free(w->part);
+    free(w->outs);
+    free(w->giant);
+    free(w->have);
 }
 
 /* Decompose or hoist-rotate in, and allocate everything else. */
 static int workspace_init(const ckks_context *ctx, const pack_lintrans *lt, workspace *w,
                           const ckks_ciphertext *in, const ckks_galois_keys *gk)
 {
+    size_t ng = lt->max_giants;
     memset(w, 0, sizeof *w);
     w->in = in;
-    w->pt = malloc(lt->max_batch * sizeof *w->pt);
-    w->steps = malloc(lt->max_batch * sizeof *w->steps);
-    w->part = ckks_ciphertext_new(ctx);
-    if (!w->pt || !w->steps || !w->part) return CKKS_ENOMEM;
+    w->gk = gk;
+    w->level = ckks_ciphertext_level(in);
+    w->acc = calloc(ng, sizeof *w->acc);
+    w->part = calloc(ng, sizeof *w->part);
+    w->have = malloc(ng);
+    if (!w->acc || !w->part || !w->have) return CKKS_ENOMEM;
+    for (size_t i = 0; i < ng; i++)
+        if (!(w->acc[i] = ckks_ciphertext_new(ctx)) || !(w->part[i] = ckks_ciphertext_new(ctx)))
+            return CKKS_ENOMEM;
     if (lt->storage == PACK_LT_LAZY) {
-        if (!(w->scratch = calloc(lt->max_batch, sizeof *w->scratch))) return CKKS_ENOMEM;
-        for (size_t i = 0; i < lt->max_batch; i++)
+        if (!(w->scratch = calloc(lt->max_call, sizeof *w->scratch))) return CKKS_ENOMEM;
+        for (size_t i = 0; i < lt->max_call; i++)
             if (!(w->scratch[i] = ckks_plaintext_new(ctx))) return CKKS_ENOMEM;
     }
-    if (lt->hoisting == PACK_LT_DOUBLE) return ckks_decomposition_new(ctx, &w->dec, in);
-    w->rotated = calloc((size_t)lt->n1, sizeof *w->rotated);
+    if (lt->hoisting == PACK_LT_DOUBLE) {
+        w->pt = malloc(ng * PACK_LINTRANS_BATCH * sizeof *w->pt);
+        w->outs = malloc(ng * sizeof *w->outs);
+        w->giant = malloc(ng * sizeof *w->giant);
+        if (!w->pt || !w->outs || !w->giant) return CKKS_ENOMEM;
+        return ckks_decomposition_new(ctx, &w->dec, in);
+    }
+    w->rotated = calloc((size_t)lt->ncols, sizeof *w->rotated);
     w->owned = calloc((size_t)lt->nb + 1, sizeof *w->owned);
     if (!w->rotated || !w->owned) return CKKS_ENOMEM;
     for (int i = 0; i < lt->nb; i++)
         if (!(w->owned[i] = ckks_ciphertext_new(ctx))) return CKKS_ENOMEM;
-    int err = ckks_rotate_hoisted(ctx, w->owned, in, lt->babies, (size_t)lt->nb, gk);
-    w->rotated[0] = in;
-    for (int i = 0; i < lt->nb; i++) w->rotated[lt->babies[i]] = w->owned[i];
+    int zero = lt->cols[0] == 0;
+    int err = ckks_rotate_hoisted(ctx, w->owned, in, lt->cols + zero, (size_t)lt->nb, gk);
+    if (zero) w->rotated[0] = in;
+    for (int i = 0; i < lt->nb; i++) w->rotated[i + zero] = w->owned[i];
     return err;
 }
 
-/* acc (+)= sum over terms [i, j) of one giant step of pt (.) rot(in, baby). */
-static int inner_batch(const ckks_context *ctx, const pack_lintrans *lt, workspace *w, size_t i,
-                       size_t j, ckks_ciphertext *acc, int first, const ckks_galois_keys *gk)
+/*
+ * One call: the terms of batch [i0, i1) whose baby step is in chunk c are
+ * added to the inner sums acc[] of their giant steps (numbered from 0 in
+ * the batch). Lazy plaintexts are encoded here, at the input's level.
+ */
+static int inner_call(const ckks_context *ctx, const pack_lintrans *lt, workspace *w, size_t i0,
+                      size_t i1, int c)
 {
-    int err = 0, level = ckks_ciphertext_level(w->in);
-    for (size_t k = i; !err && k < j; k++) {
+    int dbl = lt->hoisting == PACK_LT_DOUBLE, map[PACK_LINTRANS_BATCH], steps[PACK_LINTRANS_BATCH];
+    int first = c * PACK_LINTRANS_BATCH, nbc = 0, err = 0;
+    memset(map, 0, sizeof map);
+    for (size_t k = i0; k < i1; k++)
+        if (lt->terms[k].col / PACK_LINTRANS_BATCH == c) map[lt->terms[k].col - first] = 1;
+    for (int j = 0; j < PACK_LINTRANS_BATCH; j++)
+        if (map[j]) steps[nbc] = lt->cols[first + j], map[j] = nbc++;
+    if (!nbc) return 0;
+    size_t gi = 0, m = 0, ngc = 0;
+    for (size_t k = i0; !err && k < i1; k++) {
         const term *t = &lt->terms[k];
-        w->steps[k - i] = t->baby;
-        w->pt[k - i] = t->pt;
+        if (k > i0 && t->giant != t[-1].giant) gi++;
+        if (t->col / PACK_LINTRANS_BATCH != c) continue;
+        const ckks_plaintext *pt = t->pt;
         if (lt->storage == PACK_LT_LAZY) {
-            err = encode_term(ctx, lt, t->v, level, w->scratch[k - i]);
-            w->pt[k - i] = w->scratch[k - i];
+            err = encode_term(ctx, lt, t->v, w->level, w->scratch[m]);
+            pt = w->scratch[m++];
         }
+        ckks_ciphertext *dst = w->have[gi] ? w->part[gi] : w->acc[gi];
+        if (dbl) {
+            /* one output row per giant step, NULL where a baby step is unused */
+            if (!ngc || w->giant[ngc - 1] != gi) {
+                w->giant[ngc] = gi;
+                w->outs[ngc++] = dst;
+                for (int j = 0; j < nbc; j++) w->pt[(ngc - 1) * (size_t)nbc + (size_t)j] = NULL;
+            }
+            w->pt[(ngc - 1) * (size_t)nbc + (size_t)map[t->col - first]] = pt;
+            continue;
+        }
+        if (!err) err = ckks_mul_plain(ctx, dst, w->rotated[t->col], pt);
+        if (!err && w->have[gi]) err = ckks_add(ctx, w->acc[gi], w->acc[gi], dst);
+        w->have[gi] = 1;
     }
-    if (!err && lt->hoisting == PACK_LT_DOUBLE) {
-        err = ckks_rotate_mul_sum(ctx, first ? acc : w->part, w->in, w->dec, w->steps, w->pt, j - i, gk);
-        return !err && !first ? ckks_add(ctx, acc, acc, w->part) : err;
-    }
-    for (size_t k = i; !err && k < j; k++, first = 0) {
-        err = ckks_mul_plain(ctx, first ? acc : w->part, w->rotated[w->steps[k - i]], w->pt[k - i]);
-        if (!err && !first) err = ckks_add(ctx, acc, acc, w->part);
+    if (!dbl || err) return err;
+    err = ckks_rotate_mul_sums(ctx, w->outs, ngc, w->in, w->dec, steps, (size_t)nbc, w->pt, w->gk);
+    for (size_t j = 0; !err && j < ngc; j++) {
+        size_t g = w->giant[j];
+        if (w->have[g]) err = ckks_add(ctx, w->acc[g], w->acc[g], w->part[g]);
+        w->have[g] = 1;
     }
     return err;
 }
@@ -395,22 +514,21 @@ int pack_lintrans_apply(const ckks_context *ctx, ckks_ciphertext *out, const ckk
     if (ckks_ciphertext_log_slots(in) != lt->log_slots) return CKKS_ESLOTS;
     if (ckks_ciphertext_level(in) > lt->level) return CKKS_ELEVEL;
     workspace w;
-    ckks_ciphertext *inner = ckks_ciphertext_new(ctx);
     int err = workspace_init(ctx, lt, &w, in, gk);
-    if (!err && !inner) err = CKKS_ENOMEM;
-    for (size_t i = 0; !err && i < lt->nterms;) {
-        int g = lt->terms[i].giant;
-        size_t end = i;
-        while (end < lt->nterms && lt->terms[end].giant == g) end++;
-        for (size_t k = i; !err && k < end; k += PACK_LINTRANS_BATCH) {
-            size_t stop = end - k < PACK_LINTRANS_BATCH ? end : k + PACK_LINTRANS_BATCH;
-            err = inner_batch(ctx, lt, &w, k, stop, inner, k == i, gk);
+    int chunks = (lt->ncols + PACK_LINTRANS_BATCH - 1) / PACK_LINTRANS_BATCH;
+    for (size_t b = 0, i0 = 0; !err && b < lt->nbatches; i0 = lt->batch_end[b++]) {
+        size_t i1 = lt->batch_end[b];
+        memset(w.have, 0, lt->max_giants);
+        for (int c = 0; !err && c < chunks; c++) err = inner_call(ctx, lt, &w, i0, i1, c);
+        /* the giant rotations of the batch's inner sums, summed into out */
+        for (size_t k = i0, gi = 0; !err && k < i1; k++) {
+            int g = lt->terms[k].giant;
+            if (k > i0 && g == lt->terms[k - 1].giant) continue;
+            ckks_ciphertext *s = w.acc[gi++];
+            if (g) err = ckks_rotate(ctx, s, s, g * lt->n1, gk);
+            if (!err) err = k ? ckks_add(ctx, out, out, s) : ckks_ciphertext_copy(out, s);
         }
-        if (!err && g) err = ckks_rotate(ctx, inner, inner, g * lt->n1, gk);
-        if (!err) err = i ? ckks_add(ctx, out, out, inner) : ckks_ciphertext_copy(out, inner);
-        i = end;
     }
     workspace_free(lt, &w);
-    ckks_ciphertext_free(inner);
     return err;
 }

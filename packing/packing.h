@@ -158,45 +158,63 @@ int pack_replicate(const ckks_context *ctx, pack_matrix *m, const ckks_galois_ke
  * (generalized) diagonals: diag_d[j] = M[j][(j + d) mod n], so that
  * y = sum_d diag_d (.) rot(x, d). Baby-step giant-step: d = g * n1 + b,
  * y = sum_g rot(sum_b rot(diag_d, -g n1) (.) rot(x, b), g n1), with x
- * decomposed once for all baby steps and one of two inner sums:
- *   single hoisting: the nb baby rotations are computed once (hoisted,
- *     one ModDown each) and every diagonal costs a plaintext product;
- *   double hoisting: each inner sum is one ckks_rotate_mul_sum per
- *     PACK_LINTRANS_BATCH terms (its rotations stay in Q u P, one ModDown
- *     per call), but every
- *     diagonal with b != 0 repeats its rotation's key-switch inner product.
- * Double hoisting wins when few diagonals share a baby step (band and
- * sparse matrices, CoeffsToSlots factors), single hoisting for dense ones.
- * The plan (n1 and the hoisting) minimizes an operation-count estimate of
- * the time; n1 = n is the diagonal method (every rotation hoisted).
+ * decomposed once for all baby steps and one of two ways to form the inner
+ * sums:
+ *   single hoisting: the nb baby rotations are computed once (hoisted: a
+ *     key switch and a ModDown each) and every diagonal costs a plaintext
+ *     product in Q;
+ *   double hoisting: one ckks_rotate_mul_sums forms all inner sums: each
+ *     baby rotation's key switch once, left in Q u P (no ModDown), every
+ *     diagonal a plaintext product there (its plaintext extended to P),
+ *     one ModDown per inner sum. Baby steps go PACK_LINTRANS_BATCH to a
+ *     call; giant steps are cut into batches whose memory stays within
+ *     PACK_LINTRANS_BATCH_BYTES, each batch repeating the key switches of
+ *     the baby steps it uses.
+ * Double hoisting trades nb ModDowns for ng, but its plaintext products
+ * run on l + k limbs instead of l (l limbs of Q at the level, k special
+ * primes): it wins with eager diagonals unless k is large next to l (low
+ * levels). Lazily, every apply also extends each diagonal to P (about
+ * twice its encoding) and large transforms repeat baby steps per batch,
+ * so dense matrices go back to single hoisting. The plan (n1 and the
+ * hoisting) minimizes an operation-count estimate of the time; n1 = n is
+ * the diagonal method.
  *
  * Cost of pack_lintrans_apply, with nb (ng) the distinct nonzero baby
- * (giant) steps and t the diagonals with a nonzero baby step:
- *   key switches = nb + ng (single) or t + ng (double),
+ * (giant) steps:
+ *   key switches = nb + ng (single hoisting, or double in one batch),
+ *   sum over the batches of the nonzero baby steps each uses, + ng (double),
  *   1 + ng decompositions, one plaintext multiplication per diagonal, no
  *   rescale: the result has scale scale(x) * scale and x's level (depth 1
  *   once the caller rescales).
  * Rotation keys: the nb + ng steps of pack_lintrans_steps in both cases.
- * A dense n x n matrix with n1 = sqrt(n) and single hoisting costs
- * 2 sqrt(n) - 2 key switches (n an even power of two): 62 at n = 2^10, the
- * plan chosen for it at N = 2^16 with 11 + 3 primes, dnum 3; more digits
- * make giant steps dearer and may move n1 to 2 sqrt(n) (78).
+ * A dense n x n matrix with n1 = sqrt(n) costs 2 sqrt(n) - 2 key switches
+ * (n an even power of two): 62 at n = 2^10, the plan chosen for it at
+ * N = 2^16 with 11 + 3 primes, dnum 3 (double hoisting when eager, single
+ * when lazy); more digits make giant steps dearer and may move n1 to
+ * 2 sqrt(n) (78).
  *
  * Storage: the diagonals are encoded once at creation (eager) or, lazily,
- * kept as complex values and encoded inside apply, one batch of at most
- * one giant step's terms at a time (at most PACK_LINTRANS_BATCH of them),
- * at the input's level: less memory, one encoding (and, with double
- * hoisting, one extension to P) per diagonal and apply.
+ * kept as complex values and encoded inside apply at the input's level, a
+ * call's worth at a time (single hoisting: at most PACK_LINTRANS_BATCH of
+ * one giant step; double: a batch's terms of up to PACK_LINTRANS_BATCH
+ * baby steps): less memory, one encoding (and, with double hoisting, one
+ * extension to P) per diagonal and apply.
  */
 typedef struct pack_lintrans pack_lintrans;
 
 /* PACK_LT_STORE_AUTO storage is lazy when the eager plaintexts would exceed
- * this many bytes, estimated as ndiag * (level + 1) * N * 8 (a dense
- * 2^10 x 2^10 transform at N = 2^16, level 10 needs 5.8 GB). */
+ * this many bytes, estimated as ndiag * (level + 1 + k) * N * 8 with k
+ * special primes, as if extended (a dense 2^10 x 2^10 transform at
+ * N = 2^16, level 10, k = 3 needs 7.5 GB). */
 #define PACK_LINTRANS_EAGER_BYTES ((size_t)1 << 30)
-/* The most diagonals of one inner sum handled at once: one
- * ckks_rotate_mul_sum call, and the lazy plaintexts alive at a time. */
+/* The most baby steps of one ckks_rotate_mul_sums call (its limit), and
+ * with single hoisting the most lazy plaintexts of an inner sum alive at a
+ * time. */
 #define PACK_LINTRANS_BATCH 64
+/* Double hoisting: the most bytes one batch of giant steps holds, estimated
+ * as (4 (l + 1) + 2 k) N * 8 per inner sum plus, lazily, (l + 1 + k) N * 8
+ * per plaintext alive at once (k special primes). */
+#define PACK_LINTRANS_BATCH_BYTES ((size_t)1 << 30)
 
 typedef enum { PACK_LT_AUTO = 0, PACK_LT_SINGLE, PACK_LT_DOUBLE } pack_lt_hoisting;
 typedef enum { PACK_LT_STORE_AUTO = 0, PACK_LT_EAGER, PACK_LT_LAZY } pack_lt_storage;
@@ -205,6 +223,7 @@ typedef struct {
     int baby;                  /* n1 (1..n), 0: chosen with the hoisting */
     pack_lt_hoisting hoisting; /* AUTO: chosen by the cost estimate */
     pack_lt_storage storage;   /* STORE_AUTO: see PACK_LINTRANS_EAGER_BYTES */
+    size_t batch_bytes;        /* 0: PACK_LINTRANS_BATCH_BYTES */
 } pack_lintrans_opts;
 
 /*
@@ -245,6 +264,9 @@ pack_lt_hoisting pack_lintrans_hoisting(const pack_lintrans *lt);
 pack_lt_storage pack_lintrans_storage(const pack_lintrans *lt);
 /* Bytes the transform holds: its plaintexts (eager) or diagonals (lazy). */
 size_t pack_lintrans_bytes(const pack_lintrans *lt);
+/* Batches of giant steps apply runs: 1 with double hoisting unless
+ * PACK_LINTRANS_BATCH_BYTES cuts it, one per giant step with single. */
+size_t pack_lintrans_batches(const pack_lintrans *lt);
 /* Rotation steps apply uses (normalized, sorted); returns the count, at
  * most nb + ng, written to steps when steps != NULL. */
 size_t pack_lintrans_steps(const pack_lintrans *lt, int *steps);

@@ -89,40 +89,47 @@ static double complex *random_matrix(int rows, int cols, uint64_t seed)
     return m;
 }
 
+/* n1 = sqrt(n) costs 2 sqrt(n) - 2 key switches with either hoisting: the
+ * doubly hoisted inner sums share each baby step's key switch. */
 Test(packing_lintrans, dense_bsgs_costs_two_sqrt_n)
 {
     const int ls = 6, n = 64;
     double complex *m = random_matrix(n, n, 5);
-    pack_lintrans *lt;
-    /* n1 = sqrt(n); the automatic plan may prefer another split */
-    pack_lintrans_opts o = {.baby = 8, .hoisting = PACK_LT_SINGLE};
-    OK(pack_lintrans_from_matrix_opts(f.ctx, &lt, ls, m, n, n, f.top, f.scale, &o));
-    cr_assert_eq(pack_lintrans_key_switches(lt), 14);
-    uint64_t ks, dec;
-    double bits = run(lt, m, n, n, f.top, f.scale, &ks, &dec);
-    cr_assert_geq(bits, 25, "%.1f bits", bits);
-    cr_assert_eq(dec, 1 + 7); /* one hoisted decomposition + the giant steps */
-    pack_lintrans_free(lt);
+    double bits[2];
+    for (int h = PACK_LT_SINGLE; h <= PACK_LT_DOUBLE; h++) {
+        pack_lintrans *lt;
+        pack_lintrans_opts o = {.baby = 8, .hoisting = (pack_lt_hoisting)h};
+        OK(pack_lintrans_from_matrix_opts(f.ctx, &lt, ls, m, n, n, f.top, f.scale, &o));
+        cr_assert_eq(pack_lintrans_hoisting(lt), (pack_lt_hoisting)h);
+        cr_assert_eq(pack_lintrans_key_switches(lt), 7 + 7);
+        cr_assert_eq(pack_lintrans_batches(lt), h == PACK_LT_DOUBLE ? 1 : 8);
+        cr_assert_eq(pack_lintrans_steps(lt, NULL), 14);
+        uint64_t ks, dec;
+        bits[h - PACK_LT_SINGLE] = run(lt, m, n, n, f.top, f.scale, &ks, &dec);
+        cr_assert_geq(bits[h - PACK_LT_SINGLE], 25, "%.1f bits", bits[h - PACK_LT_SINGLE]);
+        cr_assert_eq(dec, 1 + 7); /* one shared decomposition + the giant steps */
+        pack_lintrans_free(lt);
+    }
+    /* one ModDown per inner sum instead of one per baby rotation */
+    cr_assert_geq(bits[1], bits[0] - 1, "%.1f vs %.1f bits", bits[1], bits[0]);
     free(m);
 }
 
-Test(packing_lintrans, double_hoisting_repeats_baby_inner_products)
+/* The automatic plan: double hoisting for eager diagonals; lazily, the
+ * extension of every diagonal to P makes single hoisting cheaper. */
+Test(packing_lintrans, plan_hoisting_follows_storage)
 {
     const int ls = 6, n = 64;
-    double complex *m = random_matrix(n, n, 5);
-    pack_lintrans *lt;
-    pack_lintrans_opts o = {.baby = 8, .hoisting = PACK_LT_DOUBLE};
-    OK(pack_lintrans_from_matrix_opts(f.ctx, &lt, ls, m, n, n, f.top, f.scale, &o));
-    cr_assert_eq(pack_lintrans_hoisting(lt), PACK_LT_DOUBLE);
-    /* 8 giant steps x 7 nonzero baby steps, + 7 giant rotations */
-    cr_assert_eq(pack_lintrans_key_switches(lt), 8 * 7 + 7);
-    size_t nsteps = pack_lintrans_steps(lt, NULL);
-    cr_assert_eq(nsteps, 14, "the same rotation keys as single hoisting");
-    uint64_t ks, dec;
-    double bits = run(lt, m, n, n, f.top, f.scale, &ks, &dec);
-    cr_assert_geq(bits, 25, "%.1f bits", bits);
-    cr_assert_eq(dec, 1 + 7);
-    pack_lintrans_free(lt);
+    double complex *m = random_matrix(n, n, 12);
+    pack_lintrans *eager, *lazy;
+    pack_lintrans_opts o = {.storage = PACK_LT_EAGER};
+    OK(pack_lintrans_from_matrix_opts(f.ctx, &eager, ls, m, n, n, f.top, f.scale, &o));
+    o.storage = PACK_LT_LAZY;
+    OK(pack_lintrans_from_matrix_opts(f.ctx, &lazy, ls, m, n, n, f.top, f.scale, &o));
+    cr_assert_eq(pack_lintrans_hoisting(eager), PACK_LT_DOUBLE);
+    cr_assert_eq(pack_lintrans_hoisting(lazy), PACK_LT_SINGLE);
+    pack_lintrans_free(eager);
+    pack_lintrans_free(lazy);
     free(m);
 }
 
@@ -182,8 +189,6 @@ Test(packing_lintrans, sparse_complex_diagonals_at_any_scale_and_level)
     const int dup[] = {1, 1 + n};
     cr_assert_eq(pack_lintrans_new(f.ctx, &lt, ls, dup, (const double complex *const *)diag, 2, level,
                                    scale, 0), CKKS_EINVAL);
-    OK(pack_lintrans_new(f.ctx, &lt, ls, index, (const double complex *const *)diag, nd, level,
-                         scale, 0));
     ckks_ciphertext *x = encrypt_complex(m, ls - 1, level), *y = ckks_ciphertext_new(f.ctx);
     cr_assert_eq(pack_lintrans_apply(f.ctx, y, x, lt, f.gk), CKKS_ESLOTS);
     ckks_ciphertext_free(x);
@@ -201,11 +206,13 @@ Test(packing_lintrans, dense_2_10_within_66_key_switches)
     pack_lintrans *lt;
     /* level 1 keeps the 1024 plaintexts small at N = 2^12 */
     OK(pack_lintrans_from_matrix(f.ctx, &lt, ls, m, n, n, 1, f.scale, 0));
+    cr_assert_eq(pack_lintrans_baby(lt), 32);
     cr_assert_eq(pack_lintrans_key_switches(lt), 62);
     cr_assert_leq(pack_lintrans_key_switches(lt), 2 * 32 + 2);
     uint64_t ks, dec;
     double bits = run(lt, m, n, n, 1, f.scale, &ks, &dec);
     cr_assert_geq(bits, 22, "%.1f bits", bits);
+    cr_assert_eq(dec, 1 + 31);
     pack_lintrans_free(lt);
     free(m);
 }
@@ -256,8 +263,8 @@ static void apply_decrypt(const pack_lintrans *lt, const ckks_ciphertext *x, dou
 }
 
 /* Lazy encoding computes exactly what the eager plaintexts do, with both
- * hoistings, inner sums split into batches (128 diagonals of giant step
- * 0) and an input below the transform's level. */
+ * hoistings, baby steps split into calls, giant steps split into batches
+ * and an input below the transform's level. */
 Test(packing_lintrans, lazy_equals_eager)
 {
     const int ls = 7, n = 128, level = f.top - 1;
@@ -266,11 +273,17 @@ Test(packing_lintrans, lazy_equals_eager)
     double *re = malloc(2 * (size_t)n * sizeof *re);
     random_vector(re, 2 * (size_t)n, 11);
     for (int i = 0; i < n; i++) x[i] = re[2 * i] + I * re[2 * i + 1];
+    /* the diagonal method: 128 baby steps in two calls; n1 = 16 in one
+     * batch, then one batch per giant step (8 batches of 15 baby steps) */
     const pack_lintrans_opts cases[] = {
         {.baby = n, .hoisting = PACK_LT_DOUBLE},
         {.baby = 16, .hoisting = PACK_LT_DOUBLE},
+        {.baby = 16, .hoisting = PACK_LT_DOUBLE, .batch_bytes = 1},
         {.baby = 16, .hoisting = PACK_LT_SINGLE},
     };
+    const int key_switches[] = {127, 15 + 7, 8 * 15 + 7, 15 + 7};
+    double complex *unbatched = malloc((size_t)n * sizeof *unbatched);
+    ckks_ciphertext *ct = encrypt_complex(x, ls, level);
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         pack_lintrans_opts o = cases[c];
         pack_lintrans *eager, *lazy;
@@ -280,7 +293,9 @@ Test(packing_lintrans, lazy_equals_eager)
         OK(pack_lintrans_from_matrix_opts(f.ctx, &lazy, ls, m, n, n, f.top, f.scale, &o));
         cr_assert_eq(pack_lintrans_storage(eager), PACK_LT_EAGER);
         cr_assert_eq(pack_lintrans_storage(lazy), PACK_LT_LAZY);
-        cr_assert_eq(pack_lintrans_key_switches(lazy), pack_lintrans_key_switches(eager));
+        cr_assert_eq(pack_lintrans_key_switches(eager), key_switches[c]);
+        cr_assert_eq(pack_lintrans_key_switches(lazy), key_switches[c]);
+        cr_assert_eq(pack_lintrans_batches(lazy), o.batch_bytes ? 8 : c == 3 ? 8 : 1);
         /* n complex values per diagonal rather than level + 1 (+ P) limbs of N */
         cr_assert_eq(pack_lintrans_bytes(lazy), (size_t)n * n * sizeof(double complex));
         cr_assert_gt(pack_lintrans_bytes(eager), 20 * pack_lintrans_bytes(lazy));
@@ -289,7 +304,6 @@ Test(packing_lintrans, lazy_equals_eager)
         OK(pack_keyplan_add_lintrans(&kp, eager));
         fixture_keys(&f, &kp);
         pack_keyplan_clear(&kp);
-        ckks_ciphertext *ct = encrypt_complex(x, ls, level);
         counts_take(&f);
         apply_decrypt(eager, ct, want);
         ckks_op_counts ce = counts_take(&f);
@@ -298,10 +312,13 @@ Test(packing_lintrans, lazy_equals_eager)
         cr_assert_eq(ce.key_switches, (uint64_t)pack_lintrans_key_switches(eager));
         cr_assert_eq(cl.key_switches, ce.key_switches);
         for (int i = 0; i < n; i++) cr_assert(got[i] == want[i], "case %zu, slot %d", c, i);
-        ckks_ciphertext_free(ct);
+        /* batches compute each inner sum exactly as one call does */
+        if (c == 1) memcpy(unbatched, want, (size_t)n * sizeof *want);
+        for (int i = 0; c == 2 && i < n; i++) cr_assert(want[i] == unbatched[i], "slot %d", i);
         pack_lintrans_free(eager);
         pack_lintrans_free(lazy);
     }
+    ckks_ciphertext_free(ct);
     pack_lintrans *lt;
     pack_lintrans_opts bad = {.storage = 3};
     cr_assert_eq(pack_lintrans_from_matrix_opts(f.ctx, &lt, ls, m, n, n, f.top, f.scale, &bad),
@@ -310,5 +327,6 @@ Test(packing_lintrans, lazy_equals_eager)
     free(x);
     free(want);
     free(got);
+    free(unbatched);
     free(re);
 }
