@@ -18,7 +18,7 @@ static int apply_side(const boot_context *bc, ckks_ciphertext *out, const ckks_c
     int err = 0;
     for (int g = 0; g < s->levels && !err; g++) {
         pack_lintrans *owned = NULL;
-        if (!s->lt) err = boot_transform(bc, s, g, ckks_ciphertext_level(cur), &owned);
+        if (!s->lt) err = boot_transform(bc, s, g, ckks_ciphertext_level(cur), true, &owned);
         if (!err) err = pack_lintrans_apply(ctx, tmp, cur, s->lt ? s->lt[g] : owned, gk[g]);
         if (!err) err = ckks_rescale(ctx, out, tmp);
         pack_lintrans_free(owned);

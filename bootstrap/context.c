@@ -133,13 +133,14 @@ static int fewest_keys_baby(const boot_matrix *m)
     return best;
 }
 
-int boot_transform(const boot_context *bc, const boot_side *s, int g, int level,
+int boot_transform(const boot_context *bc, const boot_side *s, int g, int level, bool lazy,
                    pack_lintrans **out)
 {
     const boot_matrix *m = s->m[g];
-    return pack_lintrans_new(bc->ctx, out, bc->cfg.log_slots, m->idx,
-                             (const double complex *const *)m->diag, (size_t)m->ndiag, level,
-                             (double)ckks_context_prime(bc->ctx, level), s->baby[g]);
+    pack_lintrans_opts opts = {.baby = s->baby[g], .storage = lazy ? PACK_LT_LAZY : PACK_LT_EAGER};
+    return pack_lintrans_new_opts(bc->ctx, out, bc->cfg.log_slots, m->idx,
+                                  (const double complex *const *)m->diag, (size_t)m->ndiag, level,
+                                  (double)ckks_context_prime(bc->ctx, level), &opts);
 }
 
 /* Upper bound of the bytes of a side's encoded diagonals (the extended
@@ -195,7 +196,7 @@ static int precompute_side(boot_context *bc, boot_side *s)
     s->lt = calloc((size_t)s->levels, sizeof *s->lt);
     int err = s->lt ? 0 : CKKS_ENOMEM;
     for (int g = 0; g < s->levels && !err; g++)
-        err = boot_transform(bc, s, g, s->first_level - g, &s->lt[g]);
+        err = boot_transform(bc, s, g, s->first_level - g, false, &s->lt[g]);
     return err;
 }
 

@@ -105,8 +105,9 @@ struct boot_keys {
 int boot_keys_check(const boot_context *bc, const boot_keys *keys);
 
 /* Encode factor g of side s for use at `level`, scale q_level (so that
- * the rescale after it gives back the input's scale). */
-int boot_transform(const boot_context *bc, const boot_side *s, int g, int level,
+ * the rescale after it gives back the input's scale). `lazy`: for one use
+ * only, so the plan should not pay for encoding every diagonal up front. */
+int boot_transform(const boot_context *bc, const boot_side *s, int g, int level, bool lazy,
                    pack_lintrans **out);
 
 /*

@@ -374,6 +374,11 @@ int ckks_rotate_mul_sums(const ckks_context *ctx, ckks_ciphertext *const *out, s
 /* Add pt's residues modulo the special primes P (exact; not serialized;
  * any later encode or decrypt into pt drops them). */
 int ckks_plaintext_extend(const ckks_context *ctx, ckks_plaintext *pt);
+/* ckks_encode and ckks_plaintext_extend in one pass, for the price of np
+ * more limbs (the extension alone transforms every limb back first). */
+int ckks_encode_extended(const ckks_context *ctx, ckks_plaintext *pt,
+                         const double complex *z, size_t n, int log_slots,
+                         int level, double scale);
 
 /* ---- polynomial evaluation ------------------------------------------------ */
 

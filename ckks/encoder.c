@@ -220,18 +220,6 @@ static void special_ifft_scaled(const struct ckks_encoder_tables *t,
 
 /* ---- encoding -------------------------------------------------------------- */
 
-/* d mod q for an integer-valued finite double d of any size. */
-static uint64_t reduce_double(double d, const ckks_mod *m)
-{
-    if (fabs(d) < 0x1p63) return ckks_mod_from_i64((int64_t)d, m);
-    int e;
-    double f = frexp(d, &e);
-    /* d = mant 2^(e - 53) exactly, with e - 53 >= 10 here */
-    int64_t mant = (int64_t)ldexp(f, 53);
-    uint64_t r = ckks_mod_from_i64(mant, m);
-    return ckks_mod_mul(r, ckks_mod_pow(2, (uint64_t)(e - 53), m), m);
-}
-
 static int check_args(const ckks_context *ctx, const ckks_plaintext *pt,
                       const void *z, size_t n, int log_slots, int level, double scale)
 {
@@ -244,9 +232,10 @@ static int check_args(const ckks_context *ctx, const ckks_plaintext *pt,
     return 0;
 }
 
-/* Encode the 2^log_slots values of a (destroyed) into pt. */
+/* Encode the 2^log_slots values of a (destroyed) into pt; with `extend`,
+ * its residues mod P too (the same integers, reduced there directly). */
 static int encode_slots(const ckks_context *ctx, ckks_plaintext *pt,
-                        double complex *a, int log_slots, int level, double scale)
+                        double complex *a, int log_slots, int level, double scale, bool extend)
 {
     const struct ckks_encoder_tables *t = ctx->enc;
     size_t n = (size_t)1 << log_slots, gap = ctx->n / (2 * n);
@@ -268,20 +257,27 @@ static int encode_slots(const ckks_context *ctx, ckks_plaintext *pt,
         return CKKS_EOVERFLOW;
     }
     int err = ckks_plaintext_reserve(pt, level);
+    if (!err && extend && !pt->cp &&
+        !(pt->cp = aligned_alloc(64, (size_t)ctx->np * ctx->n * sizeof(uint64_t))))
+        err = CKKS_ENOMEM;
     if (err) {
         free(coef);
         return err;
     }
 
+    /* limbs 0..level of Q, then (extend) the np limbs of P */
+    int nlimbs = level + 1 + (extend ? ctx->np : 0);
     #pragma omp parallel for schedule(static)
-    for (int i = 0; i <= level; i++) {
-        uint64_t *limb = pt->c + (size_t)i * ctx->n;
+    for (int i = 0; i < nlimbs; i++) {
+        int mi = i <= level ? i : ctx->nq + (i - level - 1);
+        uint64_t *limb = i <= level ? pt->c + (size_t)i * ctx->n : pt->cp + (size_t)(i - level - 1) * ctx->n;
         memset(limb, 0, ctx->n * sizeof *limb);
         for (size_t k = 0; k < 2 * n; k++)
-            limb[k * gap] = reduce_double(coef[k], &ctx->mod[i]);
-        ckks_ntt_forward(&ctx->ntt[i], limb);
+            limb[k * gap] = ckks_mod_from_double(coef[k], &ctx->mod[mi]);
+        ckks_ntt_forward(&ctx->ntt[mi], limb);
     }
     free(coef);
+    pt->extended = extend;
     pt->level = level;
     pt->scale = scale;
     pt->log_slots = log_slots;
@@ -290,7 +286,7 @@ static int encode_slots(const ckks_context *ctx, ckks_plaintext *pt,
 
 /* Encode n complex values, or real ones when `real` is set. */
 static int encode(const ckks_context *ctx, ckks_plaintext *pt, const void *z,
-                  bool real, size_t n, int log_slots, int level, double scale)
+                  bool real, size_t n, int log_slots, int level, double scale, bool extend)
 {
     int err = check_args(ctx, pt, z, n, log_slots, level, scale);
     if (err) return err;
@@ -298,7 +294,7 @@ static int encode(const ckks_context *ctx, ckks_plaintext *pt, const void *z,
     if (!a) return CKKS_ENOMEM;
     for (size_t j = 0; j < n; j++)
         a[j] = real ? ((const double *)z)[j] : ((const double complex *)z)[j];
-    err = encode_slots(ctx, pt, a, log_slots, level, scale);
+    err = encode_slots(ctx, pt, a, log_slots, level, scale, extend);
     free(a);
     return err;
 }
@@ -307,14 +303,21 @@ int ckks_encode(const ckks_context *ctx, ckks_plaintext *pt,
                 const double complex *z, size_t n, int log_slots,
                 int level, double scale)
 {
-    return encode(ctx, pt, z, false, n, log_slots, level, scale);
+    return encode(ctx, pt, z, false, n, log_slots, level, scale, false);
+}
+
+int ckks_encode_extended(const ckks_context *ctx, ckks_plaintext *pt,
+                         const double complex *z, size_t n, int log_slots,
+                         int level, double scale)
+{
+    return encode(ctx, pt, z, false, n, log_slots, level, scale, true);
 }
 
 int ckks_encode_real(const ckks_context *ctx, ckks_plaintext *pt,
                      const double *x, size_t n, int log_slots,
                      int level, double scale)
 {
-    return encode(ctx, pt, x, true, n, log_slots, level, scale);
+    return encode(ctx, pt, x, true, n, log_slots, level, scale, false);
 }
 
 /* ---- decoding ---------------------------------------------------------------- */

@@ -109,7 +109,8 @@ static void shape_of(const int *d, size_t nd, int n, int n1, int dbl, const batc
  * coefficients: l limbs of Q at the level, k of P, dg digits, e = l + k
  * limbs of the extended basis. Fitted to timings at N = 2^16, l = 11,
  * k = 3, dg = 3 (one pass about 0.25 ms there), within about 10%: an NTT
- * counts 2 passes, a digit's key-switch inner product 1.25 per limb (its
+ * counts 2 passes (so ckks_encode_extended costs 2 k more than an encode),
+ * a digit's key-switch inner product 1.25 per limb (its
  * rotation and the ciphertext's own part included), a ModDown 5 e. A term
  * of ckks_rotate_mul_sums accumulates in e limbs; it slows as more baby
  * terms compete for the cache.
@@ -119,7 +120,7 @@ typedef struct {
     double baby;      /* single: a hoisted rotation */
     double inner;     /* double: a baby step's key-switch inner product */
     double sum;       /* double: an inner sum's ModDown and copy out */
-    double extend;    /* lazy double: a plaintext's extension to P */
+    double extend;    /* lazy double: encoding a plaintext's P limbs too */
     double giant;     /* a full rotation */
     double e;         /* double: a term costs e (0.7 + baby steps per call / 128) */
 } unit_costs;
@@ -130,7 +131,7 @@ static unit_costs costs_at(const ckks_context *ctx, int level)
     double l = level + 1, k = p->np, alpha = (p->nq + p->dnum - 1) / p->dnum;
     double dg = ceil(l / alpha), e = l + k;
     unit_costs u = {.mul_plain = 2 * l, .inner = 1.25 * dg * e, .sum = 5 * e + 3 * l,
-                    .extend = 2 * e, .e = e};
+                    .extend = 2 * k, .e = e};
     u.baby = u.inner + 5 * e;
     u.giant = 2 * dg * e + l + u.baby;
     return u;
@@ -169,8 +170,10 @@ void pack_lintrans_free(pack_lintrans *lt)
 static int encode_term(const ckks_context *ctx, const pack_lintrans *lt, const double complex *v,
                        int level, ckks_plaintext *pt)
 {
-    int err = ckks_encode(ctx, pt, v, (size_t)1 << lt->log_slots, lt->log_slots, level, lt->scale);
-    return !err && lt->hoisting == PACK_LT_DOUBLE ? ckks_plaintext_extend(ctx, pt) : err;
+    size_t n = (size_t)1 << lt->log_slots;
+    return lt->hoisting == PACK_LT_DOUBLE
+               ? ckks_encode_extended(ctx, pt, v, n, lt->log_slots, level, lt->scale)
+               : ckks_encode(ctx, pt, v, n, lt->log_slots, level, lt->scale);
 }
 
 /* Choose n1, the hoisting and the storage for the ascending indices d, then

@@ -115,21 +115,27 @@ Test(packing_lintrans, dense_bsgs_costs_two_sqrt_n)
     free(m);
 }
 
-/* The automatic plan: double hoisting for eager diagonals; lazily, the
- * extension of every diagonal to P makes single hoisting cheaper. */
-Test(packing_lintrans, plan_hoisting_follows_storage)
+/* The automatic plan: double hoisting whenever one batch holds the giant
+ * steps (eager or lazy: encoding the P limbs too costs little); when the
+ * batches are small, each would redo the baby steps' inner products, and
+ * single hoisting wins. */
+Test(packing_lintrans, plan_hoisting_follows_batches)
 {
     const int ls = 6, n = 64;
     double complex *m = random_matrix(n, n, 12);
-    pack_lintrans *eager, *lazy;
+    pack_lintrans *eager, *lazy, *tight;
     pack_lintrans_opts o = {.storage = PACK_LT_EAGER};
     OK(pack_lintrans_from_matrix_opts(f.ctx, &eager, ls, m, n, n, f.top, f.scale, &o));
     o.storage = PACK_LT_LAZY;
     OK(pack_lintrans_from_matrix_opts(f.ctx, &lazy, ls, m, n, n, f.top, f.scale, &o));
+    o.batch_bytes = 1;
+    OK(pack_lintrans_from_matrix_opts(f.ctx, &tight, ls, m, n, n, f.top, f.scale, &o));
     cr_assert_eq(pack_lintrans_hoisting(eager), PACK_LT_DOUBLE);
-    cr_assert_eq(pack_lintrans_hoisting(lazy), PACK_LT_SINGLE);
+    cr_assert_eq(pack_lintrans_hoisting(lazy), PACK_LT_DOUBLE);
+    cr_assert_eq(pack_lintrans_hoisting(tight), PACK_LT_SINGLE);
     pack_lintrans_free(eager);
     pack_lintrans_free(lazy);
+    pack_lintrans_free(tight);
     free(m);
 }
 
