@@ -1,8 +1,9 @@
 /*
  * boot_bench - bootstrapping at N = 2^16 (the 128-bit set BOOT-N16),
  * full slots and 2^12 slots, inputs uniform in [-1, 1] (real and
- * imaginary parts). Prints one JSON object per line:
- *   {"op": "bootstrap", "logN", "slots", "levels_after", "threads",
+ * imaginary parts; with --real 1, real inputs and a real configuration,
+ * which runs EvalMod once). Prints one JSON object per line:
+ *   {"op": "bootstrap", "logN", "slots", "real", "levels_after", "threads",
  *    "median_s", "precision_bits", "precision_max_bits", "key_bytes",
  *    "keygen_s", "peak_rss_mb", "security"}
  * precision_bits is -log2 of the mean absolute error, precision_max_bits
@@ -12,8 +13,11 @@
  *
  * usage: boot_bench [--params NAME] [--log-slots L,...] [--threads T,...]
  *                   [--reps R] [--c2s L] [--s2c L] [--precompute-mb MB]
+ *                   [--real 0|1]
  */
 #include "bootstrap/bootstrap.h"
+
+#include "tests/random.h"
 
 #include <complex.h>
 #include <math.h>
@@ -61,15 +65,6 @@ static int parse_list(const char *s, int *v, int cap)
     return n;
 }
 
-static double uniform(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return (double)(z >> 11) * 0x1p-52 - 1;
-}
-
 static void bench(const ckks_context *ctx, const ckks_secret_key *sk, boot_config cfg,
                   const int *threads, int nthreads, int reps)
 {
@@ -82,7 +77,10 @@ static void bench(const ckks_context *ctx, const ckks_secret_key *sk, boot_confi
     int n = 1 << cfg.log_slots;
     double complex *z = malloc((size_t)n * sizeof *z), *w = malloc((size_t)n * sizeof *w);
     uint64_t state = 42;
-    for (int i = 0; i < n; i++) z[i] = CMPLX(uniform(&state), uniform(&state));
+    for (int i = 0; i < n; i++) {
+        double re = test_uniform(&state), im = test_uniform(&state);
+        z[i] = CMPLX(re, cfg.real ? 0 : im);
+    }
     ckks_plaintext *pt = ckks_plaintext_new(ctx);
     ckks_ciphertext *in = ckks_ciphertext_new(ctx), *out = ckks_ciphertext_new(ctx);
     CHECK(ckks_encode(ctx, pt, z, (size_t)n, cfg.log_slots, boot_input_level(bc),
@@ -106,11 +104,11 @@ static void bench(const ckks_context *ctx, const ckks_secret_key *sk, boot_confi
             sum += e;
             max = fmax(max, e);
         }
-        printf("{\"op\": \"bootstrap\", \"logN\": %d, \"slots\": %d, \"levels_after\": %d, "
+        printf("{\"op\": \"bootstrap\", \"logN\": %d, \"slots\": %d, \"real\": %s, \"levels_after\": %d, "
                "\"threads\": %d, \"median_s\": %.3f, \"precision_bits\": %.2f, "
                "\"precision_max_bits\": %.2f, \"key_bytes\": %zu, \"keygen_s\": %.1f, "
                "\"peak_rss_mb\": %.0f, \"security\": \"%s\"}\n",
-               ckks_context_logn(ctx), n, boot_output_level(bc) - boot_input_level(bc), threads[t], med,
+               ckks_context_logn(ctx), n, cfg.real ? "true" : "false", boot_output_level(bc) - boot_input_level(bc), threads[t], med,
                -log2(sum / n), -log2(max), boot_keys_bytes(keys), keygen, peak_rss_mb(),
                ckks_context_security(ctx));
         fflush(stdout);
@@ -128,7 +126,7 @@ int main(int argc, char **argv)
 {
     const char *name = "BOOT-N16";
     int slots[8] = {15, 12}, nslots = 2, threads[8] = {1, 2}, nthreads = 2, reps = 1;
-    int c2s = 0, s2c = 0, precompute_mb = -1;
+    int c2s = 0, s2c = 0, precompute_mb = -1, real = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--params")) name = argv[i + 1];
         else if (!strcmp(argv[i], "--log-slots")) nslots = parse_list(argv[i + 1], slots, 8);
@@ -137,6 +135,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--c2s")) c2s = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--s2c")) s2c = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--precompute-mb")) precompute_mb = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--real")) real = atoi(argv[i + 1]);
         else {
             fprintf(stderr, "boot_bench: unknown option %s\n", argv[i]);
             return 1;
@@ -153,6 +152,7 @@ int main(int argc, char **argv)
     if (c2s) cfg.c2s_levels = c2s;
     if (s2c) cfg.s2c_levels = s2c;
     if (precompute_mb >= 0) cfg.precompute_mb = precompute_mb;
+    cfg.real = real;
     for (int s = 0; s < nslots; s++) {
         cfg.log_slots = slots[s];
         bench(ctx, sk, cfg, threads, nthreads, reps);
