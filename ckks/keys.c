@@ -380,8 +380,7 @@ size_t ckks_switch_key_bytes(const ckks_switch_key *k)
 size_t ckks_galois_keys_bytes(const ckks_galois_keys *gk)
 {
     size_t bytes = 0;
-    for (size_t i = 0; gk && i < gk->count; i++)
-        bytes += (size_t)gk->keys[i]->dnum * 2 * gk->keys[i]->words * sizeof(uint64_t);
+    for (size_t i = 0; gk && i < gk->count; i++) bytes += ckks_switch_key_bytes(gk->keys[i]);
     return bytes;
 }
 
