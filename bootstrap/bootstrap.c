@@ -5,21 +5,21 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* Apply the factors of one side, each a transform and a rescale with
- * its own key set; in must sit at the side's first level (the factors'
- * scales are the primes there). */
+/* Apply the factors of one side from factor `from` on, each a transform
+ * and a rescale with its own key set; in must sit at that factor's level
+ * (the factors' scales are the primes there). */
 static int apply_side(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
-                      const boot_side *s, ckks_galois_keys *const *gk)
+                      const boot_side *s, int from, ckks_galois_keys *const *gk)
 {
     const ckks_context *ctx = bc->ctx;
     ckks_ciphertext *tmp = ckks_ciphertext_new(ctx);
     if (!tmp) return CKKS_ENOMEM;
     const ckks_ciphertext *cur = in;
-    int err = 0;
-    for (int g = 0; g < s->levels && !err; g++) {
+    int err = from == s->levels ? ckks_ciphertext_copy(out, in) : 0;
+    for (int g = from; g < s->levels && !err; g++) {
         pack_lintrans *owned = NULL;
-        if (!s->lt) err = boot_transform(bc, s, g, ckks_ciphertext_level(cur), true, &owned);
-        if (!err) err = pack_lintrans_apply(ctx, tmp, cur, s->lt ? s->lt[g] : owned, gk[g]);
+        if (!s->lt[g]) err = boot_transform(bc, s, g, ckks_ciphertext_level(cur), true, &owned);
+        if (!err) err = pack_lintrans_apply(ctx, tmp, cur, s->lt[g] ? s->lt[g] : owned, gk[g]);
         if (!err) err = ckks_rescale(ctx, out, tmp);
         pack_lintrans_free(owned);
         cur = out;
@@ -69,32 +69,86 @@ static int trace(const boot_context *bc, ckks_ciphertext *ct, const boot_keys *k
     return err;
 }
 
+/*
+ * ModRaise of in (level 0, checked), under the ephemeral secret when
+ * encapsulating, then sum_k pt[k] (.) rot(raised, idx[k]) with the
+ * one-digit keys, which also switch back to the main secret: pt NULL is
+ * the single term 1 at step 0 (the switch alone), otherwise pt and idx are
+ * the diagonals of factor 0 of CoeffsToSlots. out is at the top level, scale eval_scale (times that of
+ * the plaintexts).
+ */
+static int raise_sum(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
+                     ckks_plaintext *const *pt, const boot_keys *keys)
+{
+    const ckks_context *ctx = bc->ctx;
+    ckks_ciphertext *low = ckks_ciphertext_new(ctx), *raised = ckks_ciphertext_new(ctx),
+                    *part = ckks_ciphertext_new(ctx);
+    ckks_plaintext *one = NULL;
+    ckks_decomposition *d = NULL;
+    int err = low && raised && part ? 0 : CKKS_ENOMEM;
+    if (!err && keys->to_sparse) err = ckks_key_switch(ctx, low, in, keys->to_sparse);
+    else if (!err) err = ckks_ciphertext_copy(low, in);
+    if (!err) err = ckks_mod_raise_decomposed(ctx, raised, &d, low);
+    if (!err) err = ckks_ciphertext_set_scale(raised, bc->eval_scale);
+    static const int zero = 0;
+    const int *steps = pt ? bc->c2s.m[0]->idx : &zero;
+    int terms = pt ? bc->c2s.m[0]->ndiag : 1;
+    if (!err && !pt) {
+        /* 1 in every slot, at scale 1: the constant polynomial 1 */
+        double complex *z = malloc((size_t)bc->n * sizeof *z);
+        one = ckks_plaintext_new(ctx);
+        err = z && one ? 0 : CKKS_ENOMEM;
+        for (int i = 0; !err && i < bc->n; i++) z[i] = 1;
+        if (!err) err = ckks_encode_extended(ctx, one, z, (size_t)bc->n, bc->cfg.log_slots, bc->top, 1.0);
+        free(z);
+        pt = &one;
+    }
+    /* at most 64 terms a call, each call one ModDown */
+    for (int k0 = 0; k0 < terms && !err; k0 += 64) {
+        int cnt = terms - k0 < 64 ? terms - k0 : 64;
+        ckks_ciphertext *dst = k0 ? part : out;
+        err = ckks_rotate_mul_sum(ctx, dst, raised, d, steps + k0,
+                                  (const ckks_plaintext *const *)pt + k0, (size_t)cnt, keys->raise);
+        if (!err && k0) err = ckks_add(ctx, out, out, part);
+    }
+    ckks_decomposition_free(d);
+    ckks_plaintext_free(one);
+    ckks_ciphertext_free(low);
+    ckks_ciphertext_free(raised);
+    ckks_ciphertext_free(part);
+    return err;
+}
+
 int boot_mod_raise(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
                    const boot_keys *keys)
 {
     int err = check_input(bc, in, keys, 0);
     if (err) return err;
     if (!out) return CKKS_EINVAL;
-    const ckks_context *ctx = bc->ctx;
-    ckks_ciphertext *low = ckks_ciphertext_new(ctx);
-    if (!low) return CKKS_ENOMEM;
-    /* encapsulation: raise under the sparse secret, where I is small */
-    if (keys->to_sparse) err = ckks_key_switch(ctx, low, in, keys->to_sparse);
-    else err = ckks_ciphertext_copy(low, in);
-    if (!err) err = ckks_mod_raise(ctx, out, low);
-    ckks_ciphertext_free(low);
-    if (!err && keys->to_dense) err = ckks_key_switch(ctx, out, out, keys->to_dense);
+    err = raise_sum(bc, out, in, NULL, keys);
     if (!err && bc->gap > 1) err = trace(bc, out, keys);
-    if (!err && bc->cfg.real && !bc->cfg.s2c_first) err = add_conjugate(ctx, out, keys->misc);
-    return err ? err : ckks_ciphertext_set_scale(out, bc->eval_scale);
+    if (!err && bc->cfg.real && !bc->cfg.s2c_first) err = add_conjugate(bc->ctx, out, keys->misc);
+    return err;
 }
 
 int boot_coeffs_to_slots(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
                          const boot_keys *keys)
 {
-    int err = check_input(bc, in, keys, bc ? bc->top : 0);
+    int err = check_input(bc, in, keys, 0);
     if (err) return err;
-    return out ? apply_side(bc, out, in, &bc->c2s, keys->c2s_gk) : CKKS_EINVAL;
+    if (!out) return CKKS_EINVAL;
+    const boot_side *s = &bc->c2s;
+    if (!s->raised) {
+        err = boot_mod_raise(bc, out, in, keys);
+        return err ? err : apply_side(bc, out, out, s, 0, keys->c2s_gk);
+    }
+    ckks_plaintext **pt = s->raised_pt;
+    if (!pt) err = boot_raised_plaintexts(bc, &pt);
+    if (!err) err = raise_sum(bc, out, in, pt, keys);
+    if (!err) err = ckks_rescale(bc->ctx, out, out);
+    if (!err) err = apply_side(bc, out, out, s, 1, keys->c2s_gk);
+    if (pt != s->raised_pt) boot_plaintexts_free(pt, s->m[0]->ndiag);
+    return err;
 }
 
 int boot_slots_to_coeffs(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
@@ -104,7 +158,7 @@ int boot_slots_to_coeffs(const boot_context *bc, ckks_ciphertext *out, const ckk
     int err = check_input(bc, in, keys, bc->cfg.s2c_first ? bc->cfg.s2c_levels : bc->evalmod_out);
     if (err) return err;
     if (!out) return CKKS_EINVAL;
-    err = apply_side(bc, out, in, &bc->s2c, keys->s2c_gk);
+    err = apply_side(bc, out, in, &bc->s2c, 0, keys->s2c_gk);
     if (!err && bc->cfg.real && !bc->cfg.s2c_first) err = add_conjugate(bc->ctx, out, keys->misc);
     return err;
 }
@@ -145,20 +199,18 @@ static int bootstrap_once(const boot_context *bc, ckks_ciphertext *out, const ck
 {
     const ckks_context *ctx = bc->ctx;
     double in_scale = ckks_ciphertext_scale(in);
-    ckks_ciphertext *a = ckks_ciphertext_new(ctx), *b = ckks_ciphertext_new(ctx);
-    int err = a && b ? 0 : CKKS_ENOMEM;
+    ckks_ciphertext *a = ckks_ciphertext_new(ctx);
+    int err = a ? 0 : CKKS_ENOMEM;
     const ckks_ciphertext *low = in;
     if (!err && bc->cfg.s2c_first) {
         err = boot_slots_to_coeffs(bc, a, in, keys);
         low = a;
     }
-    if (!err) err = boot_mod_raise(bc, b, low, keys);
-    if (!err) err = boot_coeffs_to_slots(bc, a, b, keys);
+    if (!err) err = boot_coeffs_to_slots(bc, a, low, keys);
     if (!err) err = eval_mod_complex(bc, a, in_scale, out_scale, keys);
     if (!err) err = bc->cfg.s2c_first ? ckks_ciphertext_copy(out, a)
                                       : boot_slots_to_coeffs(bc, out, a, keys);
     ckks_ciphertext_free(a);
-    ckks_ciphertext_free(b);
     return err;
 }
 

@@ -11,7 +11,12 @@
  *                2^-log_failure). With sparse-secret encapsulation the
  *                ciphertext is first switched to an ephemeral secret of
  *                small Hamming weight h (so K ~ sqrt(h)), raised, and
- *                switched back to the dense key. Fewer slots than N/2 add
+ *                switched back to the dense key. Right after ModRaise the
+ *                ciphertext's c1 is below q0 / 2, so its rotations take
+ *                one-digit keys (ckks_raised_keys_new: dnum times smaller,
+ *                no ModUp), which also do that switch back: with full slots
+ *                CoeffsToSlots' first factor runs there, its diagonals
+ *                applied directly. Fewer slots than N/2 add
  *                a trace (sum of the automorphisms fixing the sparse
  *                subring), which removes I's coefficients outside it.
  *   CoeffsToSlots the inverse special FFT, factored into c2s_levels
@@ -41,7 +46,8 @@
  * CoeffsToSlots or SlotsToCoeffs factor's keys its level, the trace's and
  * conjugation's the highest level they run at), and each factor's baby
  * step is the one needing the fewest keys. Keys dominate the memory: at
- * N = 2^16 one key at the top level is 217 MB.
+ * N = 2^16 one general key at the top level is 217 MB, a one-digit key for
+ * the raised ciphertext 31 MB.
  *
  * Security: see boot_params_named(). Not thread-safe per ciphertext, but
  * a boot_context and boot_keys may be shared by threads.
@@ -200,7 +206,13 @@ int boot_mod_raise(const boot_context *bc, ckks_ciphertext *out, const ckks_ciph
  * slots after it are g F^-1(slots before) (see bootstrap/internal.h). */
 double boot_c2s_scale(const boot_context *bc);
 double boot_c2s_gain(const boot_context *bc);
-/* CoeffsToSlots: in at the top level, c2s_levels levels, scale kept. */
+/*
+ * CoeffsToSlots, ModRaise included: in at level 0 (as boot_mod_raise
+ * takes it), out at c2s_levels below the top, at the scale
+ * boot_c2s_scale(), holding boot_c2s_gain() F^-1 of the raised slots.
+ * With full slots its first factor runs on the raised ciphertext itself,
+ * whose rotations need one-digit keys only.
+ */
 int boot_coeffs_to_slots(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
                          const boot_keys *keys);
 /*

@@ -69,8 +69,15 @@ int boot_cos_degree(const boot_context *bc) { return bc ? bc->em.cos_degree : CK
 double boot_c2s_scale(const boot_context *bc) { return bc ? bc->eval_scale : 0; }
 double boot_c2s_gain(const boot_context *bc) { return bc ? bc->c2s_gain : 0; }
 
+void boot_plaintexts_free(ckks_plaintext **pt, int count)
+{
+    for (int k = 0; pt && k < count; k++) ckks_plaintext_free(pt[k]);
+    free(pt);
+}
+
 static void free_side(boot_side *s)
 {
+    if (s->m && s->raised) boot_plaintexts_free(s->raised_pt, s->m[0]->ndiag);
     for (int g = 0; g < s->levels; g++) {
         if (s->m) boot_matrix_free(s->m[g]);
         if (s->lt) pack_lintrans_free(s->lt[g]);
@@ -89,6 +96,7 @@ void boot_context_free(boot_context *bc)
     free_side(&bc->c2s);
     free_side(&bc->s2c);
     boot_evalmod_clear(&bc->em);
+    free(bc->raise_steps);
     free(bc->steps);
     free(bc);
 }
@@ -143,15 +151,12 @@ int boot_transform(const boot_context *bc, const boot_side *s, int g, int level,
                                   (double)ckks_context_prime(bc->ctx, level), &opts);
 }
 
-/* Upper bound of the bytes of a side's encoded diagonals (the extended
+/* Upper bound of the bytes of factor g's encoded diagonals (the extended
  * basis Q u P included). */
-static double side_bytes(const boot_context *bc, const boot_side *s)
+static double factor_bytes(const boot_context *bc, const boot_side *s, int g)
 {
     const ckks_params *p = ckks_context_params(bc->ctx);
-    double b = 0;
-    for (int g = 0; g < s->levels; g++)
-        b += (double)s->m[g]->ndiag * (s->first_level - g + 1 + p->np) * 8.0 * (1 << p->logn);
-    return b;
+    return (double)s->m[g]->ndiag * (s->first_level - g + 1 + p->np) * 8.0 * (1 << p->logn);
 }
 
 /* The factors of one side, their gain spread evenly, their baby steps
@@ -177,7 +182,7 @@ static int build_side(boot_context *bc, boot_side *s, bool inverse, int levels, 
     }
     for (int g = 0; g < levels && !err; g++) {
         const boot_matrix *m = s->m[g];
-        s->baby[g] = fewest_keys_baby(m);
+        s->baby[g] = g == 0 && s->raised ? m->n : fewest_keys_baby(m);
         pack_lintrans *lt = NULL;
         err = pack_lintrans_new(bc->ctx, &lt, bc->cfg.log_slots, m->idx,
                                 (const double complex *const *)m->diag, (size_t)m->ndiag, 0, 1.0,
@@ -190,29 +195,42 @@ static int build_side(boot_context *bc, boot_side *s, bool inverse, int levels, 
     return err;
 }
 
-/* Encode the side's factors once. */
-static int precompute_side(boot_context *bc, boot_side *s)
+int boot_raised_plaintexts(const boot_context *bc, ckks_plaintext ***out)
 {
-    s->lt = calloc((size_t)s->levels, sizeof *s->lt);
-    int err = s->lt ? 0 : CKKS_ENOMEM;
-    for (int g = 0; g < s->levels && !err; g++)
-        err = boot_transform(bc, s, g, s->first_level - g, false, &s->lt[g]);
+    const boot_matrix *m = bc->c2s.m[0];
+    ckks_plaintext **pt = calloc((size_t)m->ndiag, sizeof *pt);
+    int err = pt ? 0 : CKKS_ENOMEM;
+    double scale = (double)ckks_context_prime(bc->ctx, bc->top);
+    for (int k = 0; k < m->ndiag && !err; k++) {
+        pt[k] = ckks_plaintext_new(bc->ctx);
+        err = pt[k] ? ckks_encode_extended(bc->ctx, pt[k], m->diag[k], (size_t)m->n,
+                                           bc->cfg.log_slots, bc->top, scale)
+                    : CKKS_ENOMEM;
+    }
+    if (err) boot_plaintexts_free(pt, m->ndiag);
+    else *out = pt;
     return err;
 }
 
-/* Keep the encoded diagonals of each side that fits in the budget, the
- * smaller side first (encoding costs time in proportion to the bytes). */
+/* Encode factors once while they fit in the budget, SlotsToCoeffs' (the
+ * cheaper, at low levels) first, then CoeffsToSlots' in the order they
+ * run: encoding at each use costs time in proportion to the bytes saved. */
 static int precompute(boot_context *bc)
 {
     double budget = bc->cfg.precompute_mb * 1048576.0;
-    boot_side *s[2] = {&bc->c2s, &bc->s2c};
-    if (side_bytes(bc, s[1]) < side_bytes(bc, s[0])) s[0] = &bc->s2c, s[1] = &bc->c2s;
+    boot_side *sides[2] = {&bc->s2c, &bc->c2s};
     int err = 0;
     for (int i = 0; i < 2 && !err; i++) {
-        double b = side_bytes(bc, s[i]);
-        if (b > budget) break;
-        budget -= b;
-        err = precompute_side(bc, s[i]);
+        boot_side *s = sides[i];
+        s->lt = calloc((size_t)s->levels, sizeof *s->lt);
+        if (!s->lt) return CKKS_ENOMEM;
+        for (int g = 0; g < s->levels && !err; g++) {
+            double b = factor_bytes(bc, s, g);
+            if (b > budget) continue;
+            budget -= b;
+            if (g == 0 && s->raised) err = boot_raised_plaintexts(bc, &s->raised_pt);
+            else err = boot_transform(bc, s, g, s->first_level - g, false, &s->lt[g]);
+        }
     }
     return err;
 }
@@ -234,7 +252,7 @@ static uint64_t fnv(uint64_t h, int64_t w)
  * encapsulation. */
 static int collect_steps(boot_context *bc)
 {
-    size_t cap = 0, count = 0;
+    size_t cap = (size_t)bc->nraise, count = 0;
     const boot_side *sides[2] = {&bc->c2s, &bc->s2c};
     for (int i = 0; i < 2; i++)
         for (int g = 0; g < sides[i]->levels; g++) cap += (size_t)sides[i]->nsteps[g];
@@ -244,6 +262,11 @@ static int collect_steps(boot_context *bc)
     h = fnv(h, bc->cfg.log_slots);
     h = fnv(h, bc->cfg.ephemeral_hw > 0);
     h = fnv(h, bc->misc_level);
+    h = fnv(h, bc->nraise);
+    for (int j = 0; j < bc->nraise; j++) {
+        h = fnv(h, bc->raise_steps[j]);
+        if (bc->raise_steps[j]) bc->steps[count++] = bc->raise_steps[j];
+    }
     for (int i = 0; i < 2; i++)
         for (int g = 0; g < sides[i]->levels; g++) {
             h = fnv(h, sides[i]->first_level - g);
@@ -259,6 +282,21 @@ static int collect_steps(boot_context *bc)
     for (size_t i = 0; i < count; i++)
         if (!k || bc->steps[k - 1] != bc->steps[i]) bc->steps[k++] = bc->steps[i];
     bc->nsteps = (int)k;
+    return 0;
+}
+
+/* Step 0, then factor 0's steps when it runs on the raised ciphertext
+ * (its general keys are then not needed). */
+static int raise_steps(boot_context *bc)
+{
+    boot_side *s = &bc->c2s;
+    int extra = s->raised ? s->nsteps[0] : 0;
+    bc->raise_steps = malloc(((size_t)extra + 1) * sizeof *bc->raise_steps);
+    if (!bc->raise_steps) return CKKS_ENOMEM;
+    bc->raise_steps[0] = 0;
+    for (int j = 0; j < extra; j++) bc->raise_steps[1 + j] = s->steps[0][j];
+    bc->nraise = 1 + extra;
+    if (s->raised) s->nsteps[0] = 0;
     return 0;
 }
 
@@ -322,7 +360,9 @@ int boot_context_new(boot_context **out, const ckks_context *ctx, const boot_con
     bool trace_or_real = bc->gap > 1 || real_after_raise;
     bc->misc_level = trace_or_real ? bc->top : bc->c2s_out;
     err = check_chain(bc);
+    bc->c2s.raised = bc->gap == 1 && !real_after_raise;
     if (!err) err = build_side(bc, &bc->c2s, true, cfg->c2s_levels, bc->top, bc->c2s_gain);
+    if (!err) err = raise_steps(bc);
     if (!err)
         err = build_side(bc, &bc->s2c, false, cfg->s2c_levels,
                          cfg->s2c_first ? cfg->s2c_levels : bc->evalmod_out,

@@ -64,9 +64,11 @@ void boot_evalmod_clear(boot_evalmod *em);
  */
 typedef struct {
     int levels, first_level;
+    bool raised;        /* factor 0 runs on the raised ciphertext (see boot_context) */
+    ckks_plaintext **raised_pt; /* its diagonals, encoded once; NULL: at each use */
     boot_matrix **m;
     int *baby;          /* n1 of each factor */
-    pack_lintrans **lt; /* NULL: encoded on the fly */
+    pack_lintrans **lt; /* each NULL: encoded at each use */
     int **steps;        /* rotation steps of each factor, sorted */
     int *nsteps;
 } boot_side;
@@ -86,6 +88,15 @@ struct boot_context {
     double eval_scale;  /* scale of the EvalMod input (a prime of the chain) */
     boot_side c2s, s2c;
     boot_evalmod em;
+    /*
+     * Right after ModRaise, c1 is below q0 / 2: rotations of that
+     * ciphertext take one-digit keys (ckks_raised_keys_new), which also
+     * switch from the ephemeral secret back to the main one. With full
+     * slots and no real part to take first, CoeffsToSlots' factor 0 is
+     * applied there, its diagonals as such (no baby/giant split);
+     * otherwise only step 0 (the switch back) is.
+     */
+    int *raise_steps, nraise; /* 0 first, then factor 0's nonzero diagonals */
     int *steps, nsteps;   /* rotation steps of both transforms, sorted */
     uint64_t fingerprint; /* see collect_steps */
 };
@@ -94,11 +105,12 @@ struct boot_keys {
     uint64_t hash;        /* of the ckks parameter set */
     uint64_t fingerprint; /* of the configuration the keys serve */
     int c2s_levels, s2c_levels;
-    size_t switch_bytes;  /* of rlk, to_sparse and to_dense */
+    size_t switch_bytes;  /* of rlk and to_sparse */
     ckks_switch_key *rlk;
     ckks_galois_keys **c2s_gk, **s2c_gk; /* one set per factor, at its level */
     ckks_galois_keys *misc;  /* conjugation and, for sparse slots, the trace */
-    ckks_switch_key *to_sparse, *to_dense; /* encapsulation only */
+    ckks_galois_keys *raise; /* one-digit, top level: raise_steps */
+    ckks_switch_key *to_sparse; /* encapsulation only, level 0 */
 };
 
 /* 0 when keys serve bc, else CKKS_ECONTEXT (parameter set) or CKKS_EKEY. */
@@ -109,6 +121,11 @@ int boot_keys_check(const boot_context *bc, const boot_keys *keys);
  * only, so the plan should not pay for encoding every diagonal up front. */
 int boot_transform(const boot_context *bc, const boot_side *s, int g, int level, bool lazy,
                    pack_lintrans **out);
+
+/* Factor 0 of CoeffsToSlots encoded for the raised ciphertext: its
+ * diagonals at the top level, scale q_top, extended to P (ndiag of them). */
+int boot_raised_plaintexts(const boot_context *bc, ckks_plaintext ***out);
+void boot_plaintexts_free(ckks_plaintext **pt, int count);
 
 /*
  * The trace for sparse slots sums the automorphisms 5^(n j), j < N / 2n,

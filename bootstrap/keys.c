@@ -30,8 +30,8 @@ void boot_keys_free(boot_keys *k)
     free(k->c2s_gk);
     free(k->s2c_gk);
     ckks_galois_keys_free(k->misc);
+    ckks_galois_keys_free(k->raise);
     ckks_switch_key_free(k->to_sparse);
-    ckks_switch_key_free(k->to_dense);
     free(k);
 }
 
@@ -58,8 +58,7 @@ static boot_keys *keys_alloc(const boot_context *bc)
     k->s2c_levels = bc->s2c.levels;
     int top = ckks_context_max_level(bc->ctx);
     k->switch_bytes = switch_key_bytes(bc->ctx, top);
-    if (needs_encapsulation(bc))
-        k->switch_bytes += switch_key_bytes(bc->ctx, 0) + switch_key_bytes(bc->ctx, top);
+    if (needs_encapsulation(bc)) k->switch_bytes += switch_key_bytes(bc->ctx, 0);
     k->c2s_gk = calloc((size_t)k->c2s_levels, sizeof *k->c2s_gk);
     k->s2c_gk = calloc((size_t)k->s2c_levels, sizeof *k->s2c_gk);
     if (!k->c2s_gk || !k->s2c_gk) {
@@ -95,14 +94,17 @@ int boot_keys_new(const boot_context *bc, boot_keys **out, const ckks_secret_key
         int t = boot_trace_steps(bc, steps);
         err = ckks_galois_keys_new_level(ctx, &k->misc, sk, steps, (size_t)t, 1, bc->misc_level);
     }
+    ckks_secret_key *eph = NULL;
     if (!err && needs_encapsulation(bc)) {
         /* the sparse secret is exposed only under q0 P (see boot_params_named) */
-        ckks_secret_key *eph = NULL;
         err = ckks_secret_key_new_sparse(ctx, &eph, bc->cfg.ephemeral_hw, seed);
         if (!err) err = ckks_switching_key_new_level(ctx, &k->to_sparse, sk, eph, 0);
-        if (!err) err = ckks_switching_key_new(ctx, &k->to_dense, eph, sk);
-        ckks_secret_key_free(eph);
     }
+    /* rotations of the raised ciphertext, back to sk: one digit each */
+    if (!err)
+        err = ckks_raised_keys_new(ctx, &k->raise, eph ? eph : sk, sk, bc->raise_steps,
+                                   (size_t)bc->nraise, bc->top);
+    ckks_secret_key_free(eph);
     if (err) {
         boot_keys_free(k);
         return err;
@@ -116,7 +118,7 @@ const ckks_switch_key *boot_keys_relin(const boot_keys *k) { return k ? k->rlk :
 size_t boot_keys_bytes(const boot_keys *k)
 {
     if (!k) return 0;
-    size_t b = k->switch_bytes + ckks_galois_keys_bytes(k->misc);
+    size_t b = k->switch_bytes + ckks_galois_keys_bytes(k->misc) + ckks_galois_keys_bytes(k->raise);
     for (int g = 0; g < k->c2s_levels; g++) b += ckks_galois_keys_bytes(k->c2s_gk[g]);
     for (int g = 0; g < k->s2c_levels; g++) b += ckks_galois_keys_bytes(k->s2c_gk[g]);
     return b;
@@ -126,8 +128,8 @@ int boot_keys_check(const boot_context *bc, const boot_keys *keys)
 {
     if (!bc || !keys) return CKKS_EINVAL;
     if (keys->hash != ckks_context_hash(bc->ctx)) return CKKS_ECONTEXT;
-    if (keys->fingerprint != bc->fingerprint || !keys->rlk || !keys->misc ||
-        (needs_encapsulation(bc) && (!keys->to_sparse || !keys->to_dense)))
+    if (keys->fingerprint != bc->fingerprint || !keys->rlk || !keys->misc || !keys->raise ||
+        (needs_encapsulation(bc) && !keys->to_sparse))
         return CKKS_EKEY;
     for (int g = 0; g < keys->c2s_levels; g++)
         if (!keys->c2s_gk[g]) return CKKS_EKEY;
@@ -139,7 +141,7 @@ int boot_keys_check(const boot_context *bc, const boot_keys *keys)
 /* ---- files ---------------------------------------------------------------- */
 
 #define MANIFEST_MAGIC "HTBOOTK"
-#define MANIFEST_VERSION 2u
+#define MANIFEST_VERSION 3u
 
 /* The key set is determined by the configuration (its fingerprint): the
  * manifest only names it. */
@@ -181,6 +183,7 @@ static int members(boot_keys *k, bool encapsulation, member *m)
     int c = 0;
     m[c++] = (member){"relin.key", false, &k->rlk};
     m[c++] = (member){"misc.key", true, &k->misc};
+    m[c++] = (member){"raise.key", true, &k->raise};
     for (int g = 0; g < k->c2s_levels; g++) {
         m[c] = (member){"", true, &k->c2s_gk[g]};
         snprintf(m[c++].name, sizeof m->name, "c2s_%d.key", g);
@@ -189,14 +192,11 @@ static int members(boot_keys *k, bool encapsulation, member *m)
         m[c] = (member){"", true, &k->s2c_gk[g]};
         snprintf(m[c++].name, sizeof m->name, "s2c_%d.key", g);
     }
-    if (encapsulation) {
-        m[c++] = (member){"to_sparse.key", false, &k->to_sparse};
-        m[c++] = (member){"to_dense.key", false, &k->to_dense};
-    }
+    if (encapsulation) m[c++] = (member){"to_sparse.key", false, &k->to_sparse};
     return c;
 }
 
-/* relin, misc, the two encapsulation keys and at most 2 x 16 sides. */
+/* relin, misc, raise, to_sparse and at most 2 x 16 sides. */
 #define MAX_MEMBERS 36
 
 int boot_keys_save(const boot_context *bc, const boot_keys *k, const char *dir)

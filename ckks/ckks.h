@@ -241,6 +241,19 @@ int ckks_galois_keys_new(const ckks_context *ctx, ckks_galois_keys **out,
 int ckks_galois_keys_new_level(const ckks_context *ctx, ckks_galois_keys **out,
                                const ckks_secret_key *sk, const int *steps, size_t nsteps,
                                int conjugate, int level);
+/*
+ * One-digit keys for rotating a ciphertext fresh from ModRaise
+ * (ckks_mod_raise_decomposed) with ckks_rotate_mul_sums: its c1 is below
+ * q_0 / 2, so it is its own single digit and each key holds one digit
+ * instead of ceil((level + 1) / alpha). The key for step k switches
+ * sigma_k(from) to `to` (from may be a sparse secret: the rotated terms then
+ * come out under `to`); when from and to differ, list step 0 to get the
+ * key for the unrotated term. Serving levels <= level; they fit no other
+ * decomposition (CKKS_EKEY).
+ */
+int ckks_raised_keys_new(const ckks_context *ctx, ckks_galois_keys **out,
+                         const ckks_secret_key *from, const ckks_secret_key *to, const int *steps,
+                         size_t nsteps, int level);
 void ckks_galois_keys_free(ckks_galois_keys *gk);
 /* Number of keys and their total size in bytes (uncompressed, in memory). */
 size_t ckks_galois_keys_count(const ckks_galois_keys *gk);
@@ -350,14 +363,24 @@ int ckks_rotate_hoisted(const ckks_context *ctx, ckks_ciphertext *const *out,
  * with the decomposition d of a (made once, shared by any number of
  * calls), every rotated term kept in the extended basis Q u P and
  * multiplied there, and a single ModDown for the whole sum. Steps may
- * repeat or be 0; every nonzero step needs its own key. The p[i] must be
- * extended (ckks_plaintext_extend), at a's level or above, with one common
- * scale and a's slot count; the result has scale scale(a) * scale(p).
+ * repeat or be 0; every nonzero step needs its own key (step 0 uses gk's
+ * key for the identity when gk has one, see ckks_raised_keys_new). The
+ * p[i] must be extended (ckks_plaintext_extend), at a's level or above,
+ * with one common scale and a's slot count; the result has scale
+ * scale(a) * scale(p).
  */
 typedef struct ckks_decomposition ckks_decomposition;
 int ckks_decomposition_new(const ckks_context *ctx, ckks_decomposition **out,
                            const ckks_ciphertext *a);
 void ckks_decomposition_free(ckks_decomposition *d);
+/*
+ * ckks_mod_raise of a into out, and the decomposition of out for
+ * ckks_rotate_mul_sums with keys from ckks_raised_keys_new: one digit,
+ * exact, so no ModUp and keys dnum times smaller than a general rotation's.
+ * out must not be modified while d is in use.
+ */
+int ckks_mod_raise_decomposed(const ckks_context *ctx, ckks_ciphertext *out,
+                              ckks_decomposition **d, const ckks_ciphertext *a);
 int ckks_rotate_mul_sum(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
                         const ckks_decomposition *d, const int *steps,
                         const ckks_plaintext *const *p, size_t n, const ckks_galois_keys *gk);

@@ -392,7 +392,10 @@ int ckks_set_level(const ckks_context *ctx, ckks_ciphertext *ct, int level)
     return ckks_drop_level(ctx, ct, ct->level - level);
 }
 
-int ckks_mod_raise(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a)
+/* ModRaise of a into out; with x, also a's components' centered
+ * coefficients mod q_0 (size N words each, x owned by the caller). */
+static int mod_raise(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                     int64_t **xout)
 {
     int err = check_ct(ctx, a);
     if (!err) err = check_out(ctx, out);
@@ -426,6 +429,43 @@ int ckks_mod_raise(const ckks_context *ctx, ckks_ciphertext *out, const ckks_cip
     int limbs[CKKS_MAX_PRIMES];
     for (int i = 0; i <= top; i++) limbs[i] = i;
     for (int k = 0; k < size; k++) ckks_small_to_ntt(ctx, x + (size_t)k * n, limbs, top + 1, out->c[k]);
+    if (xout) *xout = x;
+    else free(x);
+    return 0;
+}
+
+int ckks_mod_raise(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a)
+{
+    return mod_raise(ctx, out, a, NULL);
+}
+
+int ckks_mod_raise_decomposed(const ckks_context *ctx, ckks_ciphertext *out,
+                              ckks_decomposition **d, const ckks_ciphertext *a)
+{
+    if (!d) return CKKS_EINVAL;
+    *d = NULL;
+    int64_t *x;
+    int err = mod_raise(ctx, out, a, &x);
+    if (err) return err;
+    int top = ctx->nq - 1, ext = top + 1 + ctx->np;
+    size_t n = ctx->n, words = (size_t)(top + 1) * n;
+    ckks_decomposition *dec = calloc(1, sizeof *dec);
+    uint64_t *digit = ckks_scratch_alloc((size_t)ext * n);
+    if (!dec || !digit) {
+        free(dec);
+        free(digit);
+        free(x);
+        return CKKS_ENOMEM;
+    }
+    /* |c1| < q_0 / 2: c1 is exactly its own digit on Q and on P */
+    memcpy(digit, out->c[1], words * sizeof *digit);
+    int limbs[CKKS_MAX_PRIMES];
+    for (int t = 0; t < ctx->np; t++) limbs[t] = ctx->nq + t;
+    ckks_small_to_ntt(ctx, x + n, limbs, ctx->np, digit + words);
     free(x);
+    dec->hash = ctx->hash;
+    dec->d = (ckks_ks_decomp){.level = top, .ndigits = 1, .ext = ext, .raised = true, .d = digit};
+    ckks_count(ctx, decompositions);
+    *d = dec;
     return 0;
 }

@@ -143,6 +143,7 @@ typedef struct {
     int level;
     int ndigits;
     int ext;      /* level + 1 + np limbs per digit */
+    bool raised;  /* one exact digit: c1 of a ciphertext fresh from ModRaise */
     uint64_t *d;  /* ndigits * ext * N words, NTT domain */
 } ckks_ks_decomp;
 
@@ -225,10 +226,29 @@ int ckks_plaintext_reserve(ckks_plaintext *pt, int level);
 int ckks_ciphertext_reserve(ckks_ciphertext *ct, int level, int size);
 /* Size in bytes of one switching key in memory. */
 size_t ckks_switch_key_bytes(const ckks_switch_key *k);
-/* Allocate an empty switching key for element g serving levels <= level. */
-int ckks_switch_key_alloc(const ckks_context *ctx, uint64_t galois, int level, ckks_switch_key **out);
+/* Allocate an empty switching key for element g serving levels <= level,
+ * with `digits` digits: ckks_key_digits(ctx, level), or 1 for a one-digit
+ * key (see ckks_key_one_digit). */
+int ckks_switch_key_alloc(const ckks_context *ctx, uint64_t galois, int level, int digits,
+                          ckks_switch_key **out);
+/* Digits of an ordinary key (and of a decomposition) at `level`. */
+static inline int ckks_key_digits(const ckks_context *ctx, int level)
+{
+    return (level + ctx->alpha) / ctx->alpha;
+}
+/* A one-digit key above one digit's primes: gadget P on every prime, for
+ * decompositions of raised ciphertexts only. At levels within one digit an
+ * ordinary key is the same thing. */
+static inline bool ckks_key_one_digit(const ckks_context *ctx, const ckks_switch_key *k)
+{
+    return k->dnum == 1 && ckks_key_digits(ctx, k->level) > 1;
+}
+/* Index of a one-digit key's a and e streams (digits of ordinary keys use
+ * 0..dnum-1): never the streams of digit 0 of the ordinary key for the same
+ * element, whose b would then differ from this one by P s on known primes. */
+#define CKKS_ONE_DIGIT_INDEX 0xff
 /* Regenerate the a_j of k from k->seed (domain SWK_A, index (g << 8) | j,
- * over the key's limbs). */
+ * j = CKKS_ONE_DIGIT_INDEX for a one-digit key, over the key's limbs). */
 void ckks_switch_key_expand(const ckks_context *ctx, ckks_switch_key *k);
 /* The moduli (indices into ctx->mod) of a key's limbs, in order; returns
  * their count. */

@@ -156,16 +156,18 @@ void ckks_switch_key_free(ckks_switch_key *k)
     free(k);
 }
 
-int ckks_switch_key_alloc(const ckks_context *ctx, uint64_t galois, int level, ckks_switch_key **out)
+int ckks_switch_key_alloc(const ckks_context *ctx, uint64_t galois, int level, int digits,
+                          ckks_switch_key **out)
 {
     if (level < 0 || level >= ctx->nq) return CKKS_ELEVEL;
+    if (digits != 1 && digits != ckks_key_digits(ctx, level)) return CKKS_EINVAL;
     size_t words = (size_t)(level + 1 + ctx->np) * ctx->n;
     ckks_switch_key *k = calloc(1, sizeof *k);
     if (!k) return CKKS_ENOMEM;
     k->hash = ctx->hash;
     k->galois = galois;
     k->level = level;
-    k->dnum = (level + ctx->alpha) / ctx->alpha;
+    k->dnum = digits;
     k->words = words;
     k->a = calloc((size_t)k->dnum, sizeof *k->a);
     k->b = calloc((size_t)k->dnum, sizeof *k->b);
@@ -190,31 +192,37 @@ int ckks_switch_key_limbs(const ckks_context *ctx, const ckks_switch_key *k, int
     return count;
 }
 
+static uint64_t stream_index(const ckks_context *ctx, const ckks_switch_key *k, int j)
+{
+    return (k->galois << 8) | (ckks_key_one_digit(ctx, k) ? CKKS_ONE_DIGIT_INDEX : (uint64_t)j);
+}
+
 void ckks_switch_key_expand(const ckks_context *ctx, ckks_switch_key *k)
 {
     /* Streams are per absolute limb: a key restricted to fewer levels
      * holds exactly the corresponding limbs of the full key. */
     int limbs[CKKS_MAX_PRIMES], nl = ckks_switch_key_limbs(ctx, k, limbs);
     for (int j = 0; j < k->dnum; j++)
-        ckks_expand_uniform(ctx, k->seed, CKKS_DOMAIN_SWK_A, (k->galois << 8) | (uint64_t)j,
-                            limbs, nl, k->a[j]);
+        ckks_expand_uniform(ctx, k->seed, CKKS_DOMAIN_SWK_A, stream_index(ctx, k, j), limbs, nl,
+                            k->a[j]);
 }
 
 /* A key switching from s_from to s_to (both NTT over Q u P), its
- * randomness derived from the secret master seed. */
+ * randomness derived from the secret master seed; `digits` as for
+ * ckks_switch_key_alloc. */
 static int switch_key_new(const ckks_context *ctx, const uint8_t master[CKKS_SEED_BYTES],
                           const uint64_t *s_from, const uint64_t *s_to, uint64_t galois,
-                          int level, ckks_switch_key **out)
+                          int level, int digits, ckks_switch_key **out)
 {
     size_t n = ctx->n;
     ckks_switch_key *k;
-    int err = ckks_switch_key_alloc(ctx, galois, level, &k);
+    int err = ckks_switch_key_alloc(ctx, galois, level, digits, &k);
     if (err) return err;
     derive_seed(master, 1 + galois, k->seed);
     ckks_switch_key_expand(ctx, k);
     int limbs[CKKS_MAX_PRIMES], nm = ckks_switch_key_limbs(ctx, k, limbs);
     for (int j = 0; j < k->dnum; j++) {
-        err = error_ntt(ctx, master, CKKS_DOMAIN_SWK_E, (galois << 8) | (uint64_t)j, limbs, nm, k->b[j]);
+        err = error_ntt(ctx, master, CKKS_DOMAIN_SWK_E, stream_index(ctx, k, j), limbs, nm, k->b[j]);
         if (err) {
             ckks_switch_key_free(k);
             return err;
@@ -222,6 +230,7 @@ static int switch_key_new(const ckks_context *ctx, const uint8_t master[CKKS_SEE
         rlwe_sample(ctx, s_to, limbs, nm, k->a[j], k->b[j]);
         /* + P s' on the primes of digit j (g_j = 1 there, 0 elsewhere) */
         int lo = j * ctx->alpha, hi = lo + ctx->alpha < level + 1 ? lo + ctx->alpha : level + 1;
+        if (k->dnum == 1) hi = level + 1;
         for (int i = lo; i < hi; i++) {
             const ckks_mod *m = &ctx->mod[i];
             uint64_t pm = 1;
@@ -252,7 +261,8 @@ int ckks_relin_key_new(const ckks_context *ctx, ckks_switch_key **out, const ckk
             uint64_t s = sk->s_ntt[(size_t)i * n + c];
             s2[(size_t)i * n + c] = ckks_mod_mul(s, s, &ctx->mod[i]);
         }
-    int err = switch_key_new(ctx, sk->seed, s2, sk->s_ntt, 0, ctx->nq - 1, out);
+    int err = switch_key_new(ctx, sk->seed, s2, sk->s_ntt, 0, ctx->nq - 1,
+                             ckks_key_digits(ctx, ctx->nq - 1), out);
     free(s2);
     return err;
 }
@@ -264,20 +274,29 @@ int ckks_switching_key_new(const ckks_context *ctx, ckks_switch_key **out,
     return ckks_switching_key_new_level(ctx, out, from, to, ctx->nq - 1);
 }
 
+/* The master seed of keys from one secret to another: both seeds, each
+ * through a PRF of its role, so that no other key shares its randomness. */
+static void pair_master(const ckks_secret_key *from, const ckks_secret_key *to,
+                        uint8_t out[CKKS_SEED_BYTES])
+{
+    uint8_t b[CKKS_SEED_BYTES];
+    derive_seed(from->seed, CKKS_SWITCH_GALOIS, out);
+    derive_seed(to->seed, CKKS_SWITCH_GALOIS + 1, b);
+    for (int i = 0; i < CKKS_SEED_BYTES; i++) out[i] ^= b[i];
+    explicit_bzero(b, sizeof b);
+}
+
 int ckks_switching_key_new_level(const ckks_context *ctx, ckks_switch_key **out,
                                  const ckks_secret_key *from, const ckks_secret_key *to, int level)
 {
     if (!ctx || !out || !from || !to) return CKKS_EINVAL;
     *out = NULL;
     if (from->hash != ctx->hash || to->hash != ctx->hash) return CKKS_ECONTEXT;
-    /* Secret randomness of its own: both seeds, each through a PRF. */
-    uint8_t a[CKKS_SEED_BYTES], b[CKKS_SEED_BYTES];
-    derive_seed(from->seed, CKKS_SWITCH_GALOIS, a);
-    derive_seed(to->seed, CKKS_SWITCH_GALOIS + 1, b);
-    for (int i = 0; i < CKKS_SEED_BYTES; i++) a[i] ^= b[i];
-    int err = switch_key_new(ctx, a, from->s_ntt, to->s_ntt, CKKS_SWITCH_GALOIS, level, out);
-    explicit_bzero(a, sizeof a);
-    explicit_bzero(b, sizeof b);
+    uint8_t master[CKKS_SEED_BYTES];
+    pair_master(from, to, master);
+    int err = switch_key_new(ctx, master, from->s_ntt, to->s_ntt, CKKS_SWITCH_GALOIS, level,
+                             ckks_key_digits(ctx, level), out);
+    explicit_bzero(master, sizeof master);
     return err;
 }
 
@@ -299,22 +318,20 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int ckks_galois_keys_new(const ckks_context *ctx, ckks_galois_keys **out,
-                         const ckks_secret_key *sk, const int *steps, size_t nsteps,
-                         int conjugate)
+/*
+ * Keys for the elements of steps (and conjugation), from `from` to `to`:
+ * each switches from to sigma^-1(to), so that a rotation works on
+ * unpermuted digits and permutes only its result. Element 1 (step 0) is
+ * kept only with `identity` (a switch between secrets).
+ */
+static int galois_keys_new(const ckks_context *ctx, ckks_galois_keys **out,
+                           const uint8_t master[CKKS_SEED_BYTES], const ckks_secret_key *from,
+                           const ckks_secret_key *to, const int *steps, size_t nsteps,
+                           int conjugate, bool identity, int level, int digits)
 {
-    if (!ctx) return CKKS_EINVAL;
-    return ckks_galois_keys_new_level(ctx, out, sk, steps, nsteps, conjugate, ctx->nq - 1);
-}
-
-int ckks_galois_keys_new_level(const ckks_context *ctx, ckks_galois_keys **out,
-                               const ckks_secret_key *sk, const int *steps, size_t nsteps,
-                               int conjugate, int level)
-{
-    if (!ctx || !out || !sk || (nsteps && !steps)) return CKKS_EINVAL;
     if (level < 0 || level >= ctx->nq) return CKKS_ELEVEL;
     *out = NULL;
-    if (sk->hash != ctx->hash) return CKKS_ECONTEXT;
+    if (from->hash != ctx->hash || to->hash != ctx->hash) return CKKS_ECONTEXT;
     int nm = ctx->nq + ctx->np;
     size_t n = ctx->n, words = (size_t)nm * n;
     uint64_t *elts = malloc((nsteps + 1) * sizeof *elts);
@@ -328,7 +345,7 @@ int ckks_galois_keys_new_level(const ckks_context *ctx, ckks_galois_keys **out,
     size_t ne = 0;
     for (size_t i = 0; i < nsteps; i++) {
         uint64_t g = ckks_galois_element(ctx, steps[i]);
-        if (g != 1) elts[ne++] = g;
+        if (g != 1 || identity) elts[ne++] = g;
     }
     if (conjugate) elts[ne++] = 2 * n - 1;
     qsort(elts, ne, sizeof *elts, cmp_u64);
@@ -339,15 +356,13 @@ int ckks_galois_keys_new_level(const ckks_context *ctx, ckks_galois_keys **out,
     gk->keys = calloc(u ? u : 1, sizeof *gk->keys);
     if (!gk->keys) goto done;
     for (size_t e = 0; e < u; e++) {
-        /* The key switches from s to sigma^-1(s): the rotation then works
-         * on unpermuted digits and permutes only its result. */
         ckks_galois_permutation(ctx, elts[e], perm);
         for (int i = 0; i < nm; i++) {
-            const uint64_t *s = sk->s_ntt + (size_t)i * n;
+            const uint64_t *s = to->s_ntt + (size_t)i * n;
             uint64_t *d = s_to + (size_t)i * n;
             for (size_t c = 0; c < n; c++) d[perm[c]] = s[c];
         }
-        err = switch_key_new(ctx, sk->seed, sk->s_ntt, s_to, elts[e], level, &gk->keys[e]);
+        err = switch_key_new(ctx, master, from->s_ntt, s_to, elts[e], level, digits, &gk->keys[e]);
         if (err) goto done;
         gk->count = e + 1;
     }
@@ -359,6 +374,37 @@ done:
     free(elts);
     free(s_to);
     free(perm);
+    return err;
+}
+
+int ckks_galois_keys_new(const ckks_context *ctx, ckks_galois_keys **out,
+                         const ckks_secret_key *sk, const int *steps, size_t nsteps,
+                         int conjugate)
+{
+    if (!ctx) return CKKS_EINVAL;
+    return ckks_galois_keys_new_level(ctx, out, sk, steps, nsteps, conjugate, ctx->nq - 1);
+}
+
+int ckks_galois_keys_new_level(const ckks_context *ctx, ckks_galois_keys **out,
+                               const ckks_secret_key *sk, const int *steps, size_t nsteps,
+                               int conjugate, int level)
+{
+    if (!ctx || !out || !sk || (nsteps && !steps)) return CKKS_EINVAL;
+    return galois_keys_new(ctx, out, sk->seed, sk, sk, steps, nsteps, conjugate, false, level,
+                           level >= 0 ? ckks_key_digits(ctx, level) : 0);
+}
+
+int ckks_raised_keys_new(const ckks_context *ctx, ckks_galois_keys **out,
+                         const ckks_secret_key *from, const ckks_secret_key *to, const int *steps,
+                         size_t nsteps, int level)
+{
+    if (!ctx || !out || !from || !to || (nsteps && !steps)) return CKKS_EINVAL;
+    uint8_t master[CKKS_SEED_BYTES];
+    pair_master(from, to, master);
+    bool same = from->hamming_weight == to->hamming_weight &&
+                !memcmp(from->seed, to->seed, CKKS_SEED_BYTES);
+    int err = galois_keys_new(ctx, out, master, from, to, steps, nsteps, 0, !same, level, 1);
+    explicit_bzero(master, sizeof master);
     return err;
 }
 

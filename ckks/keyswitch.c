@@ -268,15 +268,27 @@ static int mod_down(const ckks_context *ctx, const ks_plan *p, uint64_t *out0, u
     return 0;
 }
 
+/* 0 when k serves a decomposition at `level` with `digits` digits (one
+ * exact digit when raised): a one-digit key serves raised decompositions
+ * only, an ordinary key every decomposition but a raised one above one
+ * digit's primes. */
+static int key_fits(const ckks_context *ctx, const ckks_switch_key *k, int level, int digits,
+                    bool raised)
+{
+    if (k->hash != ctx->hash) return CKKS_ECONTEXT;
+    if (k->level < level) return CKKS_ELEVEL;
+    return (raised ? k->dnum == 1 : k->dnum >= digits) ? 0 : CKKS_EKEY;
+}
+
 int ckks_ks_apply(const ckks_context *ctx, const ckks_ks_decomp *d, const ckks_switch_key *k,
                   uint64_t *out0, uint64_t *out1)
 {
-    if (k->hash != ctx->hash) return CKKS_ECONTEXT;
-    if (k->level < d->level) return CKKS_ELEVEL;
+    int err = key_fits(ctx, k, d->level, d->ndigits, d->raised);
+    if (err) return err;
     size_t n = ctx->n;
     int level = d->level, ext = d->ext, nd = d->ndigits;
     ks_plan p;
-    int err = plan_init(ctx, level, false, &p);
+    err = plan_init(ctx, level, false, &p);
     if (err) return err;
     uint64_t *x_p = ckks_scratch_alloc(2 * (size_t)ctx->np * n);
     if (!x_p) {
@@ -299,11 +311,11 @@ int ckks_ks_apply(const ckks_context *ctx, const ckks_ks_decomp *d, const ckks_s
 int ckks_ks_switch(const ckks_context *ctx, const uint64_t *c, int level, const ckks_switch_key *k,
                    uint64_t *out0, uint64_t *out1)
 {
-    if (k->hash != ctx->hash) return CKKS_ECONTEXT;
-    if (k->level < level) return CKKS_ELEVEL;
+    int err = key_fits(ctx, k, level, ckks_key_digits(ctx, level), false);
+    if (err) return err;
     size_t n = ctx->n;
     ks_plan p;
-    int err = plan_init(ctx, level, true, &p);
+    err = plan_init(ctx, level, true, &p);
     if (err) return err;
     int ext = p.ext, nd = p.ndigits, nthreads = omp_get_max_threads();
     uint64_t *y = ckks_scratch_alloc(((size_t)level + 1 + (size_t)nd) * n);
@@ -351,8 +363,8 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
     size_t n = ctx->n, np = (size_t)ctx->np;
     int level = d->level, ext = d->ext, nd = d->ndigits, nthreads = omp_get_max_threads();
     for (int b = 0; b < nb; b++) {
-        if (keys[b] && keys[b]->hash != ctx->hash) return CKKS_ECONTEXT;
-        if (keys[b] && keys[b]->level < level) return CKKS_ELEVEL;
+        int err = keys[b] ? key_fits(ctx, keys[b], level, nd, d->raised) : 0;
+        if (err) return err;
     }
     ks_plan p;
     int err = plan_init(ctx, level, false, &p);

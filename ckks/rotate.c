@@ -289,11 +289,11 @@ int ckks_rotate_mul_sums(const ckks_context *ctx, ckks_ciphertext *const *out, s
     if (!err && !first) err = CKKS_EINVAL; /* every plaintext is zero */
     for (size_t b = 0; b < nb && !err; b++) {
         int s = normalize_step(a, steps[b]);
-        if (!s) continue;
+        /* step 0: a copy, or a switch between secrets when gk has one */
         keys[b] = ckks_galois_keys_find(gk, ckks_galois_element(ctx, s));
         if (!keys[b]) {
-            err = CKKS_EKEY;
-            break;
+            if (s) err = CKKS_EKEY;
+            continue;
         }
         ckks_galois_permutation(ctx, keys[b]->galois, perm_mem + b * nn);
         perms[b] = perm_mem + b * nn;

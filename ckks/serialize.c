@@ -541,13 +541,15 @@ static ckks_switch_key *get_switch_key(reader *r, const ckks_context *ctx, uint6
 {
     uint64_t g = get_le(r, 8);
     int level = get_int(r, 0, ctx->nq - 1);
-    int digits = (level + ctx->alpha) / ctx->alpha;
-    get_int(r, digits, digits); /* the digits the level implies */
+    int digits = ckks_key_digits(ctx, level);
+    /* the digits the level implies, or one (ckks_raised_keys_new) */
+    int stored = get_int(r, 1, digits);
+    if (stored != 1 && stored != digits) read_failed(r, CKKS_EFORMAT);
     if (g < min || (g && (!(g & 1) || g >= 2 * (uint64_t)ctx->n)))
         read_failed(r, CKKS_EFORMAT);
     ckks_switch_key *k = NULL;
     if (r->err) return NULL;
-    if (ckks_switch_key_alloc(ctx, g, level, &k)) {
+    if (ckks_switch_key_alloc(ctx, g, level, stored, &k)) {
         read_failed(r, CKKS_ENOMEM);
         return NULL;
     }
@@ -608,16 +610,16 @@ int ckks_galois_keys_load(const ckks_context *ctx, ckks_galois_keys **gk, const 
     reader r;
     int err = load_begin(&r, path, OBJ_GALOIS_KEYS, ctx->hash);
     if (err) return err;
-    /* N - 1 elements exist besides the identity. */
+    /* N elements exist, the identity included (raised key sets). */
     uint64_t count = get_le(&r, 8);
-    if (count > ctx->n - 1) read_failed(&r, CKKS_EFORMAT);
+    if (count > ctx->n) read_failed(&r, CKKS_EFORMAT);
     ckks_galois_keys *keys = NULL;
     if (!r.err && (keys = calloc(1, sizeof *keys))) {
         keys->hash = ctx->hash;
         keys->keys = calloc(count ? (size_t)count : 1, sizeof *keys->keys);
     }
     if (!r.err && (!keys || !keys->keys)) read_failed(&r, CKKS_ENOMEM);
-    uint64_t min = 3; /* rotations and conjugation only, strictly increasing */
+    uint64_t min = 1; /* Galois elements (odd), strictly increasing */
     while (!r.err && keys->count < count) {
         ckks_switch_key *k = get_switch_key(&r, ctx, min);
         if (k) {

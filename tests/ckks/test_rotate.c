@@ -246,3 +246,96 @@ Test(rotate, double_hoisted_sums_share_their_rotations)
     ckks_decomposition_free(d);
     for (int t = 0; t < NG * NB; t++) ckks_plaintext_free(p[t]);
 }
+
+/* Decrypt under sk and decode n complex slots. */
+static void decrypt_complex(const ckks_ciphertext *ct, const ckks_secret_key *sk, double complex *z,
+                            size_t n)
+{
+    ckks_plaintext *pt = ckks_plaintext_new(f.ctx);
+    OK(ckks_decrypt(f.ctx, pt, ct, sk));
+    OK(ckks_decode(f.ctx, pt, z, n));
+    ckks_plaintext_free(pt);
+}
+
+Test(rotate, raised_ciphertext_takes_one_digit_keys)
+{
+    enum { K = 4 };
+    const int hs[K] = {0, 1, 5, -3};
+    size_t n = f.slots;
+    /* a level-0 ciphertext under a sparse secret, as in bootstrapping's
+     * encapsulation: the raised terms come out under the dense f.sk */
+    uint8_t seed[CKKS_SEED_BYTES] = {9};
+    ckks_secret_key *sparse;
+    OK(ckks_secret_key_new_sparse(f.ctx, &sparse, 16, seed));
+    ckks_plaintext *pt = ckks_plaintext_new(f.ctx);
+    ckks_ciphertext *low = ckks_ciphertext_new(f.ctx), *r = ckks_ciphertext_new(f.ctx);
+    OK(ckks_encode_real(f.ctx, pt, x, n, f.log_slots, 0, f.scale));
+    OK(ckks_encrypt_sk(f.ctx, low, pt, sparse, NULL));
+    ckks_galois_keys *rk;
+    OK(ckks_raised_keys_new(f.ctx, &rk, sparse, f.sk, hs, K, f.top));
+    cr_assert_eq(ckks_galois_keys_count(rk), K, "the identity switch is a key too");
+    cr_assert_eq(ckks_galois_keys_bytes(rk) * (size_t)f.ctx->dnum * ckks_galois_keys_count(f.gk),
+                 ckks_galois_keys_bytes(f.gk) * K, "one digit instead of dnum");
+    ckks_decomposition *d;
+    ckks_op_counts cnt;
+    ckks_op_counts_reset(f.ctx);
+    OK(ckks_mod_raise_decomposed(f.ctx, r, &d, low));
+    cr_assert_eq(ckks_ciphertext_level(r), f.top);
+
+    /* what the raised ciphertext holds: x plus q0 I / scale, under sparse */
+    double complex *u = malloc(n * sizeof *u), *got = malloc(n * sizeof *got);
+    decrypt_complex(r, sparse, u, n);
+    double *w[K];
+    ckks_plaintext *p[K];
+    for (int k = 0; k < K; k++) {
+        w[k] = malloc(n * sizeof *w[k]);
+        random_vector(w[k], n, 90 + (uint64_t)k);
+        p[k] = ckks_plaintext_new(f.ctx);
+        OK(ckks_encode_real(f.ctx, p[k], w[k], n, f.log_slots, f.top, f.scale));
+        /* the encoded values: their rounding, times the large raised
+         * values, would swamp what is checked */
+        OK(ckks_decode_real(f.ctx, p[k], w[k], n));
+        OK(ckks_plaintext_extend(f.ctx, p[k]));
+    }
+    OK(ckks_rotate_mul_sum(f.ctx, c, r, d, hs, (const ckks_plaintext *const *)p, K, rk));
+    ckks_op_counts_get(f.ctx, &cnt);
+    cr_assert_eq(cnt.decompositions, 1, "ModRaise's digit, no ModUp");
+    cr_assert_eq(cnt.key_switches, K);
+    decrypt_complex(c, f.sk, got, n);
+    double err = 0, big = 0;
+    for (size_t i = 0; i < n; i++) {
+        double complex want_i = 0;
+        for (int k = 0; k < K; k++)
+            want_i += w[k][i] * u[(i + (size_t)(hs[k] + (int)n)) % n];
+        err = fmax(err, cabs(got[i] - want_i));
+        big = fmax(big, cabs(want_i));
+    }
+    /* the key switches add ~2^-60 of the scale: what is left (~51 bits) is
+     * the double-precision reference on values of magnitude `big` */
+    cr_assert_gt(big, 1e3, "the raised values carry q0 I");
+    cr_assert_geq(-log2(err / big), 45.0, "%.1f bits relative to %.3g", -log2(err / big), big);
+
+    /* ordinary keys do not fit a raised decomposition, nor one-digit keys
+     * an ordinary one */
+    cr_assert_eq(ckks_rotate_mul_sum(f.ctx, c, r, d, hs + 1, (const ckks_plaintext *const *)p, 1, f.gk),
+                 CKKS_EKEY);
+    ckks_decomposition *od;
+    OK(ckks_decomposition_new(f.ctx, &od, a));
+    cr_assert_eq(ckks_rotate_mul_sum(f.ctx, c, a, od, hs + 1, (const ckks_plaintext *const *)p, 1, rk),
+                 CKKS_EKEY);
+    cr_assert_eq(ckks_rotate(f.ctx, c, a, 1, rk), CKKS_EKEY);
+
+    ckks_decomposition_free(od);
+    ckks_decomposition_free(d);
+    for (int k = 0; k < K; k++) {
+        free(w[k]);
+        ckks_plaintext_free(p[k]);
+    }
+    free(u);
+    free(got);
+    ckks_galois_keys_free(rk);
+    ckks_ciphertext_free(low);
+    ckks_ciphertext_free(r);
+    ckks_plaintext_free(pt);
+    ckks_secret_key_free(sparse);
+}

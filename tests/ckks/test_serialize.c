@@ -780,12 +780,11 @@ Test(serialize, inconsistent_keys_are_rejected)
     } cases[] = {
         {HDR, 3, 8},                                /* count vs length */
         {HDR, 1, 8},
-        {HDR, ctx->n, 8},                           /* more than exist */
+        {HDR, ctx->n + 1, 8},                       /* more than exist */
         {HDR, UINT64_MAX, 8},
         {g1, e0, 8},                                /* not increasing */
         {g0, e1, 8},
         {g0, 0, 8},                                 /* relinearization in a galois set */
-        {g0, 1, 8},                                 /* identity */
         {g0, e0 + 1, 8},                            /* even */
         {g1, 2 * ctx->n + 1, 8},                    /* beyond 2N */
         {g0 + 8, (uint64_t)ctx->nq, 4},             /* level beyond the chain */
