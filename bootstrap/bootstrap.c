@@ -17,11 +17,8 @@ static int apply_side(const boot_context *bc, ckks_ciphertext *out, const ckks_c
     const ckks_ciphertext *cur = in;
     int err = from == s->levels ? ckks_ciphertext_copy(out, in) : 0;
     for (int g = from; g < s->levels && !err; g++) {
-        pack_lintrans *owned = NULL;
-        if (!s->lt[g]) err = boot_transform(bc, s, g, ckks_ciphertext_level(cur), true, &owned);
-        if (!err) err = pack_lintrans_apply(ctx, tmp, cur, s->lt[g] ? s->lt[g] : owned, gk[g]);
+        err = pack_lintrans_apply(ctx, tmp, cur, s->lt[g], gk[g]);
         if (!err) err = ckks_rescale(ctx, out, tmp);
-        pack_lintrans_free(owned);
         cur = out;
     }
     ckks_ciphertext_free(tmp);

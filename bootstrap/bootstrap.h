@@ -87,8 +87,8 @@ typedef struct {
     int iterations;      /* 1, or 2: a second bootstrapping of the error (META-BTS) */
     int iteration_bits;  /* with iterations = 2: the error is scaled by 2^bits */
     int precompute_mb;   /* memory (MB) for encoded diagonals kept in the context:
-                          * a side is kept when it fits in what is left (the
-                          * smaller side first), else encoded at each use */
+                          * factor by factor while they fit (SlotsToCoeffs'
+                          * first), the others encoded at each use */
 } boot_config;
 
 /*

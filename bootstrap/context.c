@@ -214,7 +214,9 @@ int boot_raised_plaintexts(const boot_context *bc, ckks_plaintext ***out)
 
 /* Encode factors once while they fit in the budget, SlotsToCoeffs' (the
  * cheaper, at low levels) first, then CoeffsToSlots' in the order they
- * run: encoding at each use costs time in proportion to the bytes saved. */
+ * run: encoding at each use costs time in proportion to the bytes saved.
+ * The others keep lazy plans (diagonals as rounded integer coefficients,
+ * 8 N bytes each), made once here. */
 static int precompute(boot_context *bc)
 {
     double budget = bc->cfg.precompute_mb * 1048576.0;
@@ -226,10 +228,10 @@ static int precompute(boot_context *bc)
         if (!s->lt) return CKKS_ENOMEM;
         for (int g = 0; g < s->levels && !err; g++) {
             double b = factor_bytes(bc, s, g);
-            if (b > budget) continue;
-            budget -= b;
-            if (g == 0 && s->raised) err = boot_raised_plaintexts(bc, &s->raised_pt);
-            else err = boot_transform(bc, s, g, s->first_level - g, false, &s->lt[g]);
+            bool eager = b <= budget;
+            if (eager) budget -= b;
+            if (g == 0 && s->raised) err = eager ? boot_raised_plaintexts(bc, &s->raised_pt) : 0;
+            else err = boot_transform(bc, s, g, s->first_level - g, !eager, &s->lt[g]);
         }
     }
     return err;

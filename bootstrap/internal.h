@@ -60,7 +60,7 @@ void boot_evalmod_clear(boot_evalmod *em);
  * One side (CoeffsToSlots or SlotsToCoeffs): its factors in the order they
  * are applied, factor g used at level first_level - g, with the baby step
  * that needs the fewest rotation keys and, within the memory budget, its
- * diagonals encoded once (lt), otherwise encoded at each use.
+ * diagonals encoded once (lt), otherwise at each use.
  */
 typedef struct {
     int levels, first_level;
@@ -68,7 +68,8 @@ typedef struct {
     ckks_plaintext **raised_pt; /* its diagonals, encoded once; NULL: at each use */
     boot_matrix **m;
     int *baby;          /* n1 of each factor */
-    pack_lintrans **lt; /* each NULL: encoded at each use */
+    pack_lintrans **lt; /* eager within the budget, else lazy (factor 0
+                         * of a raised side: NULL) */
     int **steps;        /* rotation steps of each factor, sorted */
     int *nsteps;
 } boot_side;
@@ -117,8 +118,8 @@ struct boot_keys {
 int boot_keys_check(const boot_context *bc, const boot_keys *keys);
 
 /* Encode factor g of side s for use at `level`, scale q_level (so that
- * the rescale after it gives back the input's scale). `lazy`: for one use
- * only, so the plan should not pay for encoding every diagonal up front. */
+ * the rescale after it gives back the input's scale); `lazy`: diagonals
+ * kept compact and encoded at each use. */
 int boot_transform(const boot_context *bc, const boot_side *s, int g, int level, bool lazy,
                    pack_lintrans **out);
 

@@ -402,6 +402,23 @@ int ckks_plaintext_extend(const ckks_context *ctx, ckks_plaintext *pt);
 int ckks_encode_extended(const ckks_context *ctx, ckks_plaintext *pt,
                          const double complex *z, size_t n, int log_slots,
                          int level, double scale);
+/*
+ * Plaintexts stored compactly and encoded at each use. The integer
+ * coefficients of z's encoding at this scale, before any reduction: coef
+ * gets 2^(log_slots + 1) values, coefficient k of X^(k N / 2^(log_slots + 1)),
+ * whatever the level. CKKS_EOVERFLOW when one reaches 2^62 in magnitude
+ * (or a value is not finite): encode such values directly.
+ */
+int ckks_encode_to_coeffs(const ckks_context *ctx, int64_t *coef, const double complex *z,
+                          size_t n, int log_slots, double scale);
+/*
+ * pt <- those coefficients at a level, recorded with scale and log_slots
+ * and, when extend != 0, extended to P: the very plaintext ckks_encode
+ * (ckks_encode_extended) makes of the same values, for the price of the
+ * NTTs. CKKS_EOVERFLOW as there.
+ */
+int ckks_plaintext_from_coeffs(const ckks_context *ctx, ckks_plaintext *pt, const int64_t *coef,
+                               int log_slots, int level, double scale, int extend);
 
 /* ---- polynomial evaluation ------------------------------------------------ */
 

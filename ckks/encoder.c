@@ -220,63 +220,102 @@ static void special_ifft_scaled(const struct ckks_encoder_tables *t,
 
 /* ---- encoding -------------------------------------------------------------- */
 
-static int check_args(const ckks_context *ctx, const ckks_plaintext *pt,
-                      const void *z, size_t n, int log_slots, int level, double scale)
+/* Coefficients below this magnitude are kept as int64 (with room to spare). */
+#define INT_COEFF_BOUND 0x1p62
+
+static int check_values(const ckks_context *ctx, const void *z, size_t n, int log_slots,
+                        double scale)
 {
-    if (!ctx || !pt || (n && !z)) return CKKS_EINVAL;
-    if (pt->ctx != ctx) return CKKS_ECONTEXT;
+    if (!ctx || (n && !z)) return CKKS_EINVAL;
     if (!(scale > 0) || !isfinite(scale)) return CKKS_EINVAL;
     if (log_slots < 0 || log_slots > ctx->logn - 1 || n > (size_t)1 << log_slots)
         return CKKS_ESLOTS;
+    return 0;
+}
+
+static int check_target(const ckks_context *ctx, const ckks_plaintext *pt, int level)
+{
+    if (!pt) return CKKS_EINVAL;
+    if (pt->ctx != ctx) return CKKS_ECONTEXT;
     if (level < 0 || level > ctx->nq - 1) return CKKS_ELEVEL;
     return 0;
 }
 
-/* Encode the 2^log_slots values of a (destroyed) into pt; with `extend`,
- * its residues mod P too (the same integers, reduced there directly). */
-static int encode_slots(const ckks_context *ctx, ckks_plaintext *pt,
-                        double complex *a, int log_slots, int level, double scale, bool extend)
+/*
+ * The 2^(log_slots + 1) coefficients of the encoding of n values z
+ * (complex, or real when `real` is set; zero beyond n), rounded to
+ * integers, into coef; their largest magnitude into *cmax (infinite when
+ * one is not finite: NaN or infinite input ends up as such).
+ */
+static int round_coeffs(const ckks_context *ctx, const void *z, bool real, size_t n,
+                        int log_slots, double scale, double *coef, double *cmax)
 {
-    const struct ckks_encoder_tables *t = ctx->enc;
-    size_t n = (size_t)1 << log_slots, gap = ctx->n / (2 * n);
-    special_ifft_scaled(t, a, n);
-    double *coef = malloc(2 * n * sizeof *coef);
-    if (!coef) return CKKS_ENOMEM;
-    /* scale / n is exact, so this rounds scale * u_k / n only once */
-    double s = scale / (double)n, cmax = 0;
-    for (size_t k = 0; k < n; k++) {
+    size_t slots = (size_t)1 << log_slots;
+    double complex *a = calloc(slots, sizeof *a);
+    if (!a) return CKKS_ENOMEM;
+    for (size_t j = 0; j < n; j++)
+        a[j] = real ? ((const double *)z)[j] : ((const double complex *)z)[j];
+    special_ifft_scaled(ctx->enc, a, slots);
+    /* scale / slots is exact, so this rounds scale * u_k / slots only once */
+    double s = scale / (double)slots, m = 0;
+    for (size_t k = 0; k < slots; k++) {
         coef[k] = round(creal(a[k]) * s);
-        coef[n + k] = round(cimag(a[k]) * s);
+        coef[slots + k] = round(cimag(a[k]) * s);
     }
-    /* NaN or infinite input ends up here as NaN or infinity */
-    for (size_t k = 0; k < 2 * n; k++)
-        cmax = isfinite(coef[k]) ? fmax(cmax, fabs(coef[k])) : INFINITY;
-    /* The centered lift needs 2 |c| < Q_l; keep one more bit of margin. */
-    if (cmax == INFINITY || (cmax > 0 && log2(cmax) + 2 >= t->crt[level].log2q)) {
-        free(coef);
-        return CKKS_EOVERFLOW;
-    }
-    int err = ckks_plaintext_reserve(pt, level);
-    if (!err && extend && !pt->cp &&
-        !(pt->cp = aligned_alloc(64, (size_t)ctx->np * ctx->n * sizeof(uint64_t))))
-        err = CKKS_ENOMEM;
-    if (err) {
-        free(coef);
-        return err;
-    }
+    free(a);
+    for (size_t k = 0; k < 2 * slots; k++)
+        m = isfinite(coef[k]) ? fmax(m, fabs(coef[k])) : INFINITY;
+    *cmax = m;
+    return 0;
+}
 
+/* The centered lift needs 2 |c| < Q_l; keep one more bit of margin. */
+static int check_fits(const ckks_context *ctx, int level, double cmax)
+{
+    if (cmax == INFINITY || (cmax > 0 && log2(cmax) + 2 >= ctx->enc->crt[level].log2q))
+        return CKKS_EOVERFLOW;
+    return 0;
+}
+
+/*
+ * pt <- the 2^(log_slots + 1) integer coefficients given as int64 (ic) or,
+ * when ic is NULL, as integral doubles (dc), at stride N / 2^(log_slots + 1),
+ * at `level` and `scale`; with `extend`, its residues mod P too (the same
+ * integers, reduced there directly). The coefficients must fit the level
+ * (check_fits).
+ */
+static int set_coeffs(const ckks_context *ctx, ckks_plaintext *pt, const int64_t *ic,
+                      const double *dc, int log_slots, int level, double scale, bool extend)
+{
+    int err = ckks_plaintext_reserve(pt, level);
+    if (err) return err;
+    if (extend && !pt->cp &&
+        !(pt->cp = aligned_alloc(64, (size_t)ctx->np * ctx->n * sizeof(uint64_t))))
+        return CKKS_ENOMEM;
+    size_t count = (size_t)2 << log_slots, gap = ctx->n / count;
     /* limbs 0..level of Q, then (extend) the np limbs of P */
     int nlimbs = level + 1 + (extend ? ctx->np : 0);
     #pragma omp parallel for schedule(static)
     for (int i = 0; i < nlimbs; i++) {
         int mi = i <= level ? i : ctx->nq + (i - level - 1);
-        uint64_t *limb = i <= level ? pt->c + (size_t)i * ctx->n : pt->cp + (size_t)(i - level - 1) * ctx->n;
-        memset(limb, 0, ctx->n * sizeof *limb);
-        for (size_t k = 0; k < 2 * n; k++)
-            limb[k * gap] = ckks_mod_from_double(coef[k], &ctx->mod[mi]);
+        const ckks_mod *m = &ctx->mod[mi];
+        uint64_t *limb = i <= level ? pt->c + (size_t)i * ctx->n
+                                    : pt->cp + (size_t)(i - level - 1) * ctx->n;
+        if (ic) {
+            /* reduced in place at the front, then spread out from the back:
+             * a slot is cleared before anything lands on it */
+            ckks_mod_from_i64_array(m, ic, count, limb);
+            memset(limb + count, 0, (ctx->n - count) * sizeof *limb);
+            for (size_t k = count - 1; gap > 1 && k > 0; k--) {
+                limb[k * gap] = limb[k];
+                limb[k] = 0;
+            }
+        } else {
+            memset(limb, 0, ctx->n * sizeof *limb);
+            for (size_t k = 0; k < count; k++) limb[k * gap] = ckks_mod_from_double(dc[k], m);
+        }
         ckks_ntt_forward(&ctx->ntt[mi], limb);
     }
-    free(coef);
     pt->extended = extend;
     pt->level = level;
     pt->scale = scale;
@@ -288,14 +327,15 @@ static int encode_slots(const ckks_context *ctx, ckks_plaintext *pt,
 static int encode(const ckks_context *ctx, ckks_plaintext *pt, const void *z,
                   bool real, size_t n, int log_slots, int level, double scale, bool extend)
 {
-    int err = check_args(ctx, pt, z, n, log_slots, level, scale);
+    int err = check_values(ctx, z, n, log_slots, scale);
+    if (!err) err = check_target(ctx, pt, level);
     if (err) return err;
-    double complex *a = calloc((size_t)1 << log_slots, sizeof *a);
-    if (!a) return CKKS_ENOMEM;
-    for (size_t j = 0; j < n; j++)
-        a[j] = real ? ((const double *)z)[j] : ((const double complex *)z)[j];
-    err = encode_slots(ctx, pt, a, log_slots, level, scale, extend);
-    free(a);
+    double cmax, *coef = malloc(((size_t)2 << log_slots) * sizeof *coef);
+    if (!coef) return CKKS_ENOMEM;
+    err = round_coeffs(ctx, z, real, n, log_slots, scale, coef, &cmax);
+    if (!err) err = check_fits(ctx, level, cmax);
+    if (!err) err = set_coeffs(ctx, pt, NULL, coef, log_slots, level, scale, extend);
+    free(coef);
     return err;
 }
 
@@ -318,6 +358,39 @@ int ckks_encode_real(const ckks_context *ctx, ckks_plaintext *pt,
                      int level, double scale)
 {
     return encode(ctx, pt, x, true, n, log_slots, level, scale, false);
+}
+
+int ckks_encode_to_coeffs(const ckks_context *ctx, int64_t *coef, const double complex *z,
+                          size_t n, int log_slots, double scale)
+{
+    int err = coef ? check_values(ctx, z, n, log_slots, scale) : CKKS_EINVAL;
+    if (err) return err;
+    size_t count = (size_t)2 << log_slots;
+    double cmax, *dc = malloc(count * sizeof *dc);
+    if (!dc) return CKKS_ENOMEM;
+    err = round_coeffs(ctx, z, false, n, log_slots, scale, dc, &cmax);
+    if (!err && !(cmax < INT_COEFF_BOUND)) err = CKKS_EOVERFLOW;
+    for (size_t k = 0; !err && k < count; k++) coef[k] = (int64_t)dc[k];
+    free(dc);
+    return err;
+}
+
+int ckks_plaintext_from_coeffs(const ckks_context *ctx, ckks_plaintext *pt, const int64_t *coef,
+                               int log_slots, int level, double scale, int extend)
+{
+    int err = coef ? check_values(ctx, coef, 0, log_slots, scale) : CKKS_EINVAL;
+    if (!err) err = check_target(ctx, pt, level);
+    if (err) return err;
+    size_t count = (size_t)2 << log_slots;
+    uint64_t m = 0;
+    for (size_t k = 0; k < count; k++) {
+        uint64_t a = coef[k] < 0 ? -(uint64_t)coef[k] : (uint64_t)coef[k];
+        m = a > m ? a : m;
+    }
+    /* exact for coefficients from ckks_encode_to_coeffs, so the test is
+     * encoding's own */
+    err = check_fits(ctx, level, (double)m);
+    return err ? err : set_coeffs(ctx, pt, coef, NULL, log_slots, level, scale, extend != 0);
 }
 
 /* ---- decoding ---------------------------------------------------------------- */

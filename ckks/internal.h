@@ -385,6 +385,12 @@ void ckks_expand_uniform(const ckks_context *ctx, const uint8_t seed[CKKS_SEED_B
 void ckks_small_to_ntt(const ckks_context *ctx, const int64_t *v, const int *limbs,
                        int nlimbs, uint64_t *out);
 
+/* out[i] = v[i] mod q (in [0, q)) for n signed values. Both paths, for
+ * tests; the avx512 one returns false where it cannot run (as above). */
+void ckks_mod_from_i64_array(const ckks_mod *m, const int64_t *v, size_t n, uint64_t *out);
+void ckks_mod_from_i64_scalar(const ckks_mod *m, const int64_t *v, size_t n, uint64_t *out);
+bool ckks_mod_from_i64_avx512(const ckks_mod *m, const int64_t *v, size_t n, uint64_t *out);
+
 /* round(d) mod q for any finite double d (exact even beyond 2^63). */
 uint64_t ckks_mod_from_double(double d, const ckks_mod *m);
 

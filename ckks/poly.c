@@ -25,9 +25,19 @@ void ckks_small_to_ntt(const ckks_context *ctx, const int64_t *v, const int *lim
     for (int k = 0; k < nlimbs; k++) {
         const ckks_mod *m = &ctx->mod[limbs[k]];
         uint64_t *o = out + (size_t)k * n;
-        for (size_t i = 0; i < n; i++) o[i] = ckks_mod_from_i64(v[i], m);
+        ckks_mod_from_i64_array(m, v, n, o);
         ckks_ntt_forward(&ctx->ntt[limbs[k]], o);
     }
+}
+
+void ckks_mod_from_i64_scalar(const ckks_mod *m, const int64_t *v, size_t n, uint64_t *out)
+{
+    for (size_t i = 0; i < n; i++) out[i] = ckks_mod_from_i64(v[i], m);
+}
+
+void ckks_mod_from_i64_array(const ckks_mod *m, const int64_t *v, size_t n, uint64_t *out)
+{
+    if (!ckks_mod_from_i64_avx512(m, v, n, out)) ckks_mod_from_i64_scalar(m, v, n, out);
 }
 
 uint64_t ckks_mod_from_double(double d, const ckks_mod *m)

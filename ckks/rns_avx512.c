@@ -241,6 +241,29 @@ bool ckks_ks_inner_product_avx512(const ckks_mod *m, size_t n, int nd, const uin
     return true;
 }
 
+/*
+ * v mod q for signed v: the quotient from doubles (v / q < 2^28 for
+ * q > 2^35, so off by at most one), the remainder exact in 64-bit
+ * wrapping arithmetic, then one correction either way.
+ */
+bool ckks_mod_from_i64_avx512(const ckks_mod *m, const int64_t *v, size_t n, uint64_t *out)
+{
+    if (!ckks_cpu_has_avx512() || n % 8 || m->q < (1ULL << 35) || m->q >= (1ULL << 62))
+        return false;
+    const vec vq = bcast(m->q);
+    const __m512d qinv = _mm512_set1_pd(1.0 / (double)m->q);
+    for (size_t k = 0; k < n; k += 8) {
+        vec x = _mm512_loadu_si512(v + k);
+        __m512d f = _mm512_roundscale_pd(_mm512_mul_pd(_mm512_cvtepi64_pd(x), qinv),
+                                         _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+        vec r = _mm512_sub_epi64(x, _mm512_mullo_epi64(_mm512_cvtpd_epi64(f), vq));
+        /* r in [-q, 2q): add q below 0, then subtract it at or above q */
+        r = _mm512_mask_add_epi64(r, _mm512_cmplt_epi64_mask(r, _mm512_setzero_si512()), r, vq);
+        _mm512_storeu_si512(out + k, csub(r, vq));
+    }
+    return true;
+}
+
 #else
 
 bool ckks_rns_conv_targets_avx512(const ckks_context *ctx, const ckks_rns_conv *c, const int *ts,
@@ -270,6 +293,12 @@ bool ckks_ks_inner_product_avx512(const ckks_mod *m, size_t n, int nd, const uin
                                   uint64_t *out0, uint64_t *out1)
 {
     (void)m, (void)n, (void)nd, (void)d, (void)b, (void)a, (void)out0, (void)out1;
+    return false;
+}
+
+bool ckks_mod_from_i64_avx512(const ckks_mod *m, const int64_t *v, size_t n, uint64_t *out)
+{
+    (void)m, (void)v, (void)n, (void)out;
     return false;
 }
 

@@ -1,6 +1,7 @@
 /* lintrans.c - plaintext matrix times encrypted vector from the matrix's
  * diagonals: baby-step giant-step with single or double hoisting, the
- * diagonals encoded eagerly or inside apply. */
+ * diagonals encoded eagerly or (from their integer coefficients) inside
+ * apply. */
 #include "packing/packing.h"
 
 #include <math.h>
@@ -8,11 +9,13 @@
 #include <string.h>
 
 /* One diagonal d = giant * n1 + baby, pre-rotated by -giant * n1: encoded
- * (eager) or as its n values (lazy); col is the rank of its baby step among
- * the distinct ones. */
+ * (eager) or, lazily, as the 2n integer coefficients of its encoding (its n
+ * values when those do not fit int64); col is the rank of its baby step
+ * among the distinct ones. */
 typedef struct {
     int giant, baby, col;
     ckks_plaintext *pt;
+    int64_t *coef;
     double complex *v;
 } term;
 
@@ -158,6 +161,7 @@ void pack_lintrans_free(pack_lintrans *lt)
     if (!lt) return;
     for (size_t i = 0; lt->terms && i < lt->nterms; i++) {
         ckks_plaintext_free(lt->terms[i].pt);
+        free(lt->terms[i].coef);
         free(lt->terms[i].v);
     }
     free(lt->terms);
@@ -166,14 +170,37 @@ void pack_lintrans_free(pack_lintrans *lt)
     free(lt);
 }
 
-/* pt <- the term's values at `level`, extended to P for double hoisting. */
-static int encode_term(const ckks_context *ctx, const pack_lintrans *lt, const double complex *v,
-                       int level, ckks_plaintext *pt)
+/* pt <- a term given by its coefficients or (coef NULL) its values v at
+ * `level`, extended to P for double hoisting. */
+static int encode_term(const ckks_context *ctx, const pack_lintrans *lt, const int64_t *coef,
+                       const double complex *v, int level, ckks_plaintext *pt)
 {
     size_t n = (size_t)1 << lt->log_slots;
-    return lt->hoisting == PACK_LT_DOUBLE
-               ? ckks_encode_extended(ctx, pt, v, n, lt->log_slots, level, lt->scale)
+    int dbl = lt->hoisting == PACK_LT_DOUBLE;
+    if (coef)
+        return ckks_plaintext_from_coeffs(ctx, pt, coef, lt->log_slots, level, lt->scale, dbl);
+    return dbl ? ckks_encode_extended(ctx, pt, v, n, lt->log_slots, level, lt->scale)
                : ckks_encode(ctx, pt, v, n, lt->log_slots, level, lt->scale);
+}
+
+/* Keep a lazy term's values v as the coefficients of their encoding, or as
+ * they are when those would not fit (a huge scale). */
+static int store_lazy(const ckks_context *ctx, pack_lintrans *lt, term *t,
+                      const double complex *v)
+{
+    size_t n = (size_t)1 << lt->log_slots;
+    if (!(t->coef = malloc(2 * n * sizeof *t->coef))) return CKKS_ENOMEM;
+    int err = ckks_encode_to_coeffs(ctx, t->coef, v, n, lt->log_slots, lt->scale);
+    if (err != CKKS_EOVERFLOW) {
+        lt->bytes += 2 * n * sizeof *t->coef;
+        return err;
+    }
+    free(t->coef);
+    t->coef = NULL;
+    if (!(t->v = malloc(n * sizeof *t->v))) return CKKS_ENOMEM;
+    memcpy(t->v, v, n * sizeof *v);
+    lt->bytes += n * sizeof *v;
+    return 0;
 }
 
 /* Choose n1, the hoisting and the storage for the ascending indices d, then
@@ -269,19 +296,13 @@ int pack_lintrans_new_opts(const ckks_context *ctx, pack_lintrans **out, int log
         t->baby = d[i] % lt->n1;
         t->col = w.col[t->baby] - 1; /* ranks of the chosen plan's baby steps */
         int shift = t->giant * lt->n1;
-        double complex *wv = v;
-        if (lt->storage == PACK_LT_LAZY) wv = t->v = malloc((size_t)n * sizeof *v);
-        if (!wv) {
-            err = CKKS_ENOMEM;
-            break;
-        }
-        for (int j = 0; j < n; j++) wv[j] = dv[((j - shift) % n + n) % n];
+        for (int j = 0; j < n; j++) v[j] = dv[((j - shift) % n + n) % n];
         if (lt->storage == PACK_LT_LAZY) {
-            lt->bytes += (size_t)n * sizeof *v;
+            err = store_lazy(ctx, lt, t, v);
             continue;
         }
         if (!(t->pt = ckks_plaintext_new(ctx))) err = CKKS_ENOMEM;
-        if (!err) err = encode_term(ctx, lt, v, level, t->pt);
+        if (!err) err = encode_term(ctx, lt, NULL, v, level, t->pt);
         lt->bytes += limbs * ((size_t)8 << ckks_context_logn(ctx));
     }
     free(d);
@@ -482,7 +503,7 @@ static int inner_call(const ckks_context *ctx, const pack_lintrans *lt, workspac
         if (t->col / PACK_LINTRANS_BATCH != c) continue;
         const ckks_plaintext *pt = t->pt;
         if (lt->storage == PACK_LT_LAZY) {
-            err = encode_term(ctx, lt, t->v, w->level, w->scratch[m]);
+            err = encode_term(ctx, lt, t->coef, t->v, w->level, w->scratch[m]);
             pt = w->scratch[m++];
         }
         ckks_ciphertext *dst = w->have[gi] ? w->part[gi] : w->acc[gi];

@@ -174,8 +174,8 @@ int pack_replicate(const ckks_context *ctx, pack_matrix *m, const ckks_galois_ke
  * run on l + k limbs instead of l (l limbs of Q at the level, k special
  * primes): it wins with eager diagonals unless k is large next to l (low
  * levels). Lazily, every apply also encodes each diagonal's P limbs (k
- * more NTTs, with ckks_encode_extended) and large transforms repeat baby
- * steps per batch, so large dense matrices may go back to single hoisting
+ * more NTTs) and large transforms repeat baby steps per batch, so large
+ * dense matrices may go back to single hoisting
  * (the dense 2^10 x 2^10 one below measures within 10 % either way). The plan (n1 and the
  * hoisting) minimizes an operation-count estimate of the time; n1 = n is
  * the diagonal method.
@@ -195,11 +195,13 @@ int pack_replicate(const ckks_context *ctx, pack_matrix *m, const ckks_galois_ke
  * 2 sqrt(n) (78).
  *
  * Storage: the diagonals are encoded once at creation (eager) or, lazily,
- * kept as complex values and encoded inside apply at the input's level, a
- * call's worth at a time (single hoisting: at most PACK_LINTRANS_BATCH of
- * one giant step; double: a batch's terms of up to PACK_LINTRANS_BATCH
- * baby steps): less memory, one encoding (with double hoisting, on the
- * P limbs too) per diagonal and apply.
+ * kept as the integer coefficients of their encoding (ckks_encode_to_coeffs:
+ * as many bytes as their n complex values, which are kept instead when a
+ * huge scale overflows int64) and encoded inside apply at the input's
+ * level, a call's worth at a time (single hoisting: at most
+ * PACK_LINTRANS_BATCH of one giant step; double: a batch's terms of up to
+ * PACK_LINTRANS_BATCH baby steps): less memory, one reduction and NTT per
+ * limb (with double hoisting, the P limbs too) per diagonal and apply.
  */
 typedef struct pack_lintrans pack_lintrans;
 

@@ -1,7 +1,7 @@
 /*
  * test_encoder.c - the canonical embedding: round trips, the slot
  * convention the rotations rely on, large coefficients, overflow and
- * argument checks.
+ * argument checks; plaintexts made from stored integer coefficients.
  *
  * Precision: encoding rounds each of the 2n coefficients to an integer, an
  * error e_k uniform in [-1/2, 1/2]. A slot receives sum_k e_k xi^k / scale,
@@ -339,6 +339,142 @@ Test(encoder, large_coefficients)
     free(w);
     ckks_plaintext_free(pt);
     ckks_context_free(ctx);
+}
+
+/* Every limb of a and b (Q, and P when extended) and their metadata agree. */
+static void assert_same_plaintext(const ckks_context *ctx, const ckks_plaintext *a,
+                                  const ckks_plaintext *b)
+{
+    cr_assert_eq(a->level, b->level);
+    cr_assert_eq(a->scale, b->scale);
+    cr_assert_eq(a->log_slots, b->log_slots);
+    cr_assert_eq(a->extended, b->extended);
+    size_t limb = ctx->n * sizeof(uint64_t);
+    cr_assert_eq(memcmp(a->c, b->c, (size_t)(a->level + 1) * limb), 0);
+    if (a->extended) cr_assert_eq(memcmp(a->cp, b->cp, (size_t)ctx->np * limb), 0);
+}
+
+/* Integer coefficients, reduced and transformed at any level (extended or
+ * not), give exactly the plaintext encoding gives; they are the encoding's
+ * coefficients at stride N / 2n, whatever the level. */
+Test(encoder, coeffs_equal_encoding)
+{
+    ckks_context *ctx = test_context();
+    int logn = ckks_context_logn(ctx), top = ckks_context_max_level(ctx);
+    const int ls[] = {0, 3, logn - 1};
+    const int levels[] = {0, 1, top};
+    ckks_plaintext *want = ckks_plaintext_new(ctx), *got = ckks_plaintext_new(ctx);
+    for (size_t a = 0; a < sizeof ls / sizeof ls[0]; a++) {
+        size_t n = (size_t)1 << ls[a], count = 2 * n, gap = ctx->n / count;
+        /* the default scale, and the prime at the level as CoeffsToSlots uses */
+        const double scales[] = {ckks_context_default_scale(ctx),
+                                 (double)ckks_context_prime(ctx, top)};
+        int64_t *coef = malloc(count * sizeof *coef);
+        for (size_t b = 0; b < sizeof scales / sizeof scales[0]; b++) {
+            /* fewer values than slots: the rest are zero */
+            size_t used = n > 1 ? n - 1 : 1;
+            double complex *z = random_complex(used, 1.0, 300 + 10 * a + b);
+            cr_assert_eq(ckks_encode_to_coeffs(ctx, coef, z, used, ls[a], scales[b]), 0);
+            for (size_t c = 0; c < sizeof levels / sizeof levels[0]; c++) {
+                int l = levels[c];
+                cr_assert_eq(ckks_encode(ctx, want, z, used, ls[a], l, scales[b]), 0);
+                cr_assert_eq(ckks_plaintext_from_coeffs(ctx, got, coef, ls[a], l, scales[b], 0), 0);
+                assert_same_plaintext(ctx, want, got);
+                mpz_t *exact = exact_coeffs(ctx, want);
+                for (size_t k = 0; k < ctx->n; k++)
+                    cr_assert(mpz_cmp_si(exact[k], k % gap ? 0 : coef[k / gap]) == 0,
+                              "log_slots %d level %d: coefficient %zu", ls[a], l, k);
+                free_coeffs(exact, ctx->n);
+                cr_assert_eq(ckks_encode_extended(ctx, want, z, used, ls[a], l, scales[b]), 0);
+                cr_assert_eq(ckks_plaintext_from_coeffs(ctx, got, coef, ls[a], l, scales[b], 1), 0);
+                assert_same_plaintext(ctx, want, got);
+            }
+            free(z);
+        }
+        free(coef);
+    }
+    ckks_plaintext_free(want);
+    ckks_plaintext_free(got);
+    ckks_context_free(ctx);
+}
+
+/* With one slot the coefficients are round(Re z scale), round(Im z scale):
+ * int64 coefficients stop exactly at 2^62, and what fits them overflows
+ * a level exactly when encoding does. */
+Test(encoder, coeffs_overflow)
+{
+    ckks_context *ctx = test_context();
+    int64_t coef[2] = {5, 7};
+    double complex top = CMPLX(0x1p62 - 0x1p10, -0x1p62 + 0x1p10), over = CMPLX(1, 0x1p62);
+    cr_assert_eq(ckks_encode_to_coeffs(ctx, coef, &over, 1, 0, 1.0), CKKS_EOVERFLOW);
+    cr_assert(coef[0] == 5 && coef[1] == 7, "a failed call leaves coef alone");
+    const double bad[] = {INFINITY, -INFINITY, NAN};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        double complex z = CMPLX(0.5, bad[i]);
+        cr_assert_eq(ckks_encode_to_coeffs(ctx, coef, &z, 1, 0, 0x1p20), CKKS_EOVERFLOW);
+    }
+    cr_assert_eq(ckks_encode_to_coeffs(ctx, coef, &top, 1, 0, 1.0), 0);
+    cr_assert(coef[0] == (int64_t)0x1p62 - 1024 && coef[1] == -(int64_t)0x1p62 + 1024);
+
+    /* below and above the threshold of q_0, and near 2^62: all fit q_0 q_1 */
+    ckks_plaintext *want = ckks_plaintext_new(ctx), *got = ckks_plaintext_new(ctx);
+    double logq0 = log2((double)ckks_context_prime(ctx, 0));
+    const double size[] = {ldexp(1, (int)floor(logq0) - 3), ldexp(1, (int)ceil(logq0) - 1),
+                           creal(top)};
+    for (size_t i = 0; i < sizeof size / sizeof size[0]; i++) {
+        double complex z = CMPLX(-size[i], size[i] / 4);
+        cr_assert_eq(ckks_encode_to_coeffs(ctx, coef, &z, 1, 0, 1.0), 0);
+        for (int l = 0; l <= 1; l++) {
+            int e = ckks_encode(ctx, want, &z, 1, 0, l, 1.0);
+            cr_assert_eq(ckks_plaintext_from_coeffs(ctx, got, coef, 0, l, 1.0, 0), e,
+                         "size 2^%g level %d", log2(size[i]), l);
+            cr_assert_eq(e, i == 0 || l == 1 ? 0 : CKKS_EOVERFLOW, "size 2^%g level %d",
+                         log2(size[i]), l);
+            if (!e) assert_same_plaintext(ctx, want, got);
+        }
+    }
+    ckks_plaintext_free(want);
+    ckks_plaintext_free(got);
+    ckks_context_free(ctx);
+}
+
+Test(encoder, coeffs_argument_checks)
+{
+    ckks_context *ctx = test_context(), *other = test_context();
+    int logn = ckks_context_logn(ctx), top = ckks_context_max_level(ctx);
+    double scale = ckks_context_default_scale(ctx);
+    double complex z[4] = {1, 2, 3, 4};
+    int64_t coef[8] = {0};
+    ckks_plaintext *pt = ckks_plaintext_new(ctx), *po = ckks_plaintext_new(other);
+
+    cr_assert_eq(ckks_encode_to_coeffs(NULL, coef, z, 4, 2, scale), CKKS_EINVAL);
+    cr_assert_eq(ckks_encode_to_coeffs(ctx, NULL, z, 4, 2, scale), CKKS_EINVAL);
+    cr_assert_eq(ckks_encode_to_coeffs(ctx, coef, NULL, 4, 2, scale), CKKS_EINVAL);
+    cr_assert_eq(ckks_encode_to_coeffs(ctx, coef, z, 4, 2, 0), CKKS_EINVAL);
+    cr_assert_eq(ckks_encode_to_coeffs(ctx, coef, z, 4, 2, INFINITY), CKKS_EINVAL);
+    cr_assert_eq(ckks_encode_to_coeffs(ctx, coef, z, 4, 1, scale), CKKS_ESLOTS);
+    cr_assert_eq(ckks_encode_to_coeffs(ctx, coef, z, 1, logn, scale), CKKS_ESLOTS);
+    /* no values: the zero plaintext */
+    cr_assert_eq(ckks_encode_to_coeffs(ctx, coef, NULL, 0, 2, scale), 0);
+    for (int k = 0; k < 8; k++) cr_assert_eq(coef[k], 0);
+
+    cr_assert_eq(ckks_plaintext_from_coeffs(NULL, pt, coef, 2, 0, scale, 0), CKKS_EINVAL);
+    cr_assert_eq(ckks_plaintext_from_coeffs(ctx, NULL, coef, 2, 0, scale, 0), CKKS_EINVAL);
+    cr_assert_eq(ckks_plaintext_from_coeffs(ctx, pt, NULL, 2, 0, scale, 0), CKKS_EINVAL);
+    cr_assert_eq(ckks_plaintext_from_coeffs(ctx, pt, coef, 2, 0, -scale, 0), CKKS_EINVAL);
+    cr_assert_eq(ckks_plaintext_from_coeffs(ctx, pt, coef, -1, 0, scale, 0), CKKS_ESLOTS);
+    cr_assert_eq(ckks_plaintext_from_coeffs(ctx, pt, coef, logn, 0, scale, 0), CKKS_ESLOTS);
+    cr_assert_eq(ckks_plaintext_from_coeffs(ctx, pt, coef, 2, -1, scale, 0), CKKS_ELEVEL);
+    cr_assert_eq(ckks_plaintext_from_coeffs(ctx, pt, coef, 2, top + 1, scale, 0), CKKS_ELEVEL);
+    cr_assert_eq(ckks_plaintext_from_coeffs(ctx, po, coef, 2, 0, scale, 0), CKKS_ECONTEXT);
+    cr_assert_eq(ckks_plaintext_from_coeffs(ctx, pt, coef, 2, top, scale, 1), 0);
+    cr_assert_eq(ckks_decode(ctx, pt, z, 4), 0);
+    for (int j = 0; j < 4; j++) cr_assert_eq(z[j], 0);
+
+    ckks_plaintext_free(pt);
+    ckks_plaintext_free(po);
+    ckks_context_free(ctx);
+    ckks_context_free(other);
 }
 
 /* pt := c0 + c1 X^(N/2), whose single slot is (c0 + i c1) / scale. */

@@ -193,3 +193,35 @@ Test(rns, avx512_mulsub_matches_scalar)
     free(x);
     ckks_context_free(ctx);
 }
+
+Test(rns, avx512_signed_reduction_matches_scalar)
+{
+    if (!ckks_cpu_has_avx512()) cr_skip_test("no AVX-512");
+    ckks_params p;
+    OK(ckks_params_named("TEST-N12", &p));
+    ckks_context *ctx;
+    OK(ckks_context_new(&ctx, &p, CKKS_ALLOW_INSECURE));
+    enum { N = 4096 };
+    int64_t *v = malloc(N * sizeof *v);
+    uint64_t *a = malloc(N * sizeof *a), *b = malloc(N * sizeof *b), state = 5;
+    for (int mi = 0; mi < ctx->nq + ctx->np; mi++) {
+        const ckks_mod *m = &ctx->mod[mi];
+        /* random values of every size, and the edges: 0, +-1, multiples of
+         * q and their neighbours, the int64 extremes */
+        for (int i = 0; i < N; i++) {
+            uint64_t r = test_next(&state);
+            v[i] = (int64_t)(r >> (r % 64));
+        }
+        const int64_t q = (int64_t)m->q, edge[] = {0, 1, -1, q, -q, q - 1, 1 - q, q + 1, -q - 1,
+                                                   5 * q, -5 * q, INT64_MAX, INT64_MIN + 1,
+                                                   INT64_MAX / q * q, -(INT64_MAX / q * q)};
+        for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) v[i] = edge[i];
+        ckks_mod_from_i64_scalar(m, v, N, a);
+        cr_assert(ckks_mod_from_i64_avx512(m, v, N, b));
+        for (int i = 0; i < N; i++) cr_assert_eq(a[i], b[i], "q %d, v %lld", mi, (long long)v[i]);
+    }
+    free(v);
+    free(a);
+    free(b);
+    ckks_context_free(ctx);
+}

@@ -1,5 +1,6 @@
 /* test_lintrans.c - diagonal and baby-step giant-step transforms against
- * complex matrix-vector products, with their key-switch counts. */
+ * complex matrix-vector products, with their key-switch counts; lazy
+ * storage against eager. */
 #include "fixture.h"
 
 #include <complex.h>
@@ -302,7 +303,8 @@ Test(packing_lintrans, lazy_equals_eager)
         cr_assert_eq(pack_lintrans_key_switches(eager), key_switches[c]);
         cr_assert_eq(pack_lintrans_key_switches(lazy), key_switches[c]);
         cr_assert_eq(pack_lintrans_batches(lazy), o.batch_bytes ? 8 : c == 3 ? 8 : 1);
-        /* n complex values per diagonal rather than level + 1 (+ P) limbs of N */
+        /* 2n int64 coefficients (the bytes of n complex values) per diagonal
+         * rather than level + 1 (+ P) limbs of N */
         cr_assert_eq(pack_lintrans_bytes(lazy), (size_t)n * n * sizeof(double complex));
         cr_assert_gt(pack_lintrans_bytes(eager), 20 * pack_lintrans_bytes(lazy));
         pack_keyplan kp;
@@ -335,4 +337,62 @@ Test(packing_lintrans, lazy_equals_eager)
     free(got);
     free(unbatched);
     free(re);
+}
+
+/* Lazy diagonals are kept as the integer coefficients of their encoding,
+ * except those a huge scale pushes beyond int64, kept as values: one plan
+ * may mix both and still computes exactly what the eager one does. */
+Test(packing_lintrans, lazy_huge_scale_mixes_storage)
+{
+    const int ls = 5, n = 32, level = f.top - 1;
+    const int index[] = {0, 1, -1};
+    const double amp[] = {1, 0x1p-8, 0x1p-8};
+    const size_t nd = sizeof index / sizeof index[0];
+    const double scale = 0x1p66;
+    double complex *diag[3], *m = calloc((size_t)n * n, sizeof *m);
+    double complex *x = malloc((size_t)n * sizeof *x), *want = malloc((size_t)n * sizeof *want);
+    double complex *got = malloc((size_t)n * sizeof *got);
+    double *re = malloc(2 * (size_t)n * sizeof *re);
+    int64_t *coef = malloc(2 * (size_t)n * sizeof *coef);
+    for (size_t i = 0; i < nd; i++) {
+        diag[i] = malloc((size_t)n * sizeof *diag[i]);
+        random_vector(re, 2 * (size_t)n, 200 + i);
+        for (int j = 0; j < n; j++) {
+            diag[i][j] = amp[i] * (re[2 * j] + I * re[2 * j + 1]);
+            m[(size_t)j * n + (size_t)((j + index[i] + n) % n)] = diag[i][j];
+        }
+        /* the diagonal method keeps the diagonals unrotated */
+        cr_assert_eq(ckks_encode_to_coeffs(f.ctx, coef, diag[i], (size_t)n, ls, scale),
+                     i ? 0 : CKKS_EOVERFLOW, "diagonal %zu", i);
+    }
+    random_vector(re, 2 * (size_t)n, 210);
+    for (int j = 0; j < n; j++) x[j] = re[2 * j] + I * re[2 * j + 1];
+    ckks_ciphertext *ct = encrypt_complex(x, ls, level);
+    for (int h = PACK_LT_SINGLE; h <= PACK_LT_DOUBLE; h++) {
+        pack_lintrans_opts o = {.baby = n, .hoisting = (pack_lt_hoisting)h,
+                                .storage = PACK_LT_LAZY};
+        pack_lintrans *eager, *lazy;
+        OK(pack_lintrans_new_opts(f.ctx, &lazy, ls, index, (const double complex *const *)diag, nd,
+                                  f.top, scale, &o));
+        o.storage = PACK_LT_EAGER;
+        OK(pack_lintrans_new_opts(f.ctx, &eager, ls, index, (const double complex *const *)diag, nd,
+                                  f.top, scale, &o));
+        cr_assert_eq(pack_lintrans_bytes(lazy), nd * (size_t)n * sizeof(double complex));
+        uint64_t ks, dec;
+        double bits = run(lazy, m, n, n, level, scale, &ks, &dec);
+        cr_assert_geq(bits, 25, "%.1f bits", bits);
+        apply_decrypt(eager, ct, want);
+        apply_decrypt(lazy, ct, got);
+        for (int i = 0; i < n; i++) cr_assert(got[i] == want[i], "hoisting %d, slot %d", h, i);
+        pack_lintrans_free(eager);
+        pack_lintrans_free(lazy);
+    }
+    ckks_ciphertext_free(ct);
+    for (size_t i = 0; i < nd; i++) free(diag[i]);
+    free(m);
+    free(x);
+    free(want);
+    free(got);
+    free(re);
+    free(coef);
 }
