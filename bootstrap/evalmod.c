@@ -102,12 +102,13 @@ int boot_evalmod_init(boot_evalmod *em, double kt, int double_angle, int arcsine
     return 0;
 }
 
-/* y <- 2 y^2 - 1 at exactly scale `target` after the rescale. */
+/* y <- 2 y^2 - 1 at exactly scale `target` after the rescale. y^2 at
+ * scale s is 2 y^2 at scale s / 2: the doubling costs nothing. */
 static int double_angle(const ckks_context *ctx, ckks_ciphertext *y, double target,
                         const ckks_switch_key *rlk)
 {
     int err = ckks_mul_relin(ctx, y, y, y, rlk);
-    if (!err) err = ckks_add(ctx, y, y, y);
+    if (!err) err = ckks_ciphertext_set_scale(y, ckks_ciphertext_scale(y) / 2);
     if (!err) err = ckks_add_const(ctx, y, y, -1.0);
     if (!err) err = ckks_rescale(ctx, y, y);
     return err ? err : ckks_ciphertext_set_scale(y, target);
@@ -128,13 +129,13 @@ int boot_eval_mod(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphe
     int r = em->double_angle;
     int after_cos = level - ckks_chebyshev_depth(em->cos_degree, -1, 1);
     /* scale of sin(2 pi t) after the double angles, then backwards:
-     * s_i^2 / q = s_{i+1} for the step rescaling by q */
+     * s_i^2 / (2 q) = s_{i+1} for the step rescaling by q */
     double *s = malloc(((size_t)r + 1) * sizeof *s);
     if (!s) return CKKS_ENOMEM;
     int last = after_cos - r;
     s[r] = em->arcsine_degree ? (double)ckks_context_prime(ctx, last) : out_scale / two_pi;
     for (int i = r - 1; i >= 0; i--)
-        s[i] = sqrt(s[i + 1] * (double)ckks_context_prime(ctx, after_cos - i));
+        s[i] = sqrt(2 * s[i + 1] * (double)ckks_context_prime(ctx, after_cos - i));
     err = ckks_eval_chebyshev(ctx, out, in, em->cos_coeffs, em->cos_degree, -1, 1, s[0], rlk);
     for (int i = 0; i < r && !err; i++) err = double_angle(ctx, out, s[i + 1], rlk);
     free(s);
