@@ -21,7 +21,15 @@
  *  - cos(2 pi x) on [-12, 12] (the shape of bootstrapping's EvalMod):
  *    g' = (24 pi)^2 / 4 ~ 2^10.5, so it runs at scale 2^50 as EvalMod
  *    does (E ~ 2^-38, about 2^-27.5 after amplification), asserted
- *    >= 24 bits.
+ *    >= 24 bits;
+ *  - sum_k (-1)^k T_k(y) / (k + 1)^2 on [-1, 1]: only the fresh noise
+ *    of T_1 (about 2^-32 at scale 2^40) is amplified much, by |p'(y)| <=
+ *    sum k^2 / (k + 1)^2 < d, and only near y = -1. Degree 37 at scale
+ *    2^40: about E, asserted >= 24 bits (26.5 to 27 measured); degree 255
+ *    at scale 2^50: E ~ 2^-38, 2^-30 where amplified, asserted >= 30 bits
+ *    (34 to 36 measured).
+ * Operation counts pin down the evaluation plan: products are
+ * relinearized lazily, once per sum (see ckks/polyeval.c).
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -310,6 +318,50 @@ Test(chebyshev, unit_interval_target_scale, .init = setup_n12, .fini = teardown)
     free(x);
 }
 
+/* (-1)^k / (k + 1)^p for k <= d: dense, no coefficient negligible. */
+static double *alternating(int d, int p)
+{
+    double *c = malloc((size_t)(d + 1) * sizeof *c);
+    cr_assert_not_null(c);
+    for (int k = 0; k <= d; k++)
+        c[k] = (k % 2 ? -1 : 1) / pow(k + 1, p);
+    return c;
+}
+
+/*
+ * Degree 37 in depth 6 (EvalMod's cosine): baby steps T_2..T_7, giant
+ * steps T_8, T_16, T_32 (9 products, each relinearized and rescaled), then
+ * p = T_32 q_5 + T_16 (T_8 q_7 + r_7) + T_8 q'_7 + r'_7 with leaves q, r:
+ * the quotient T_8 q_7 + r_7 and the root are the only sums relinearized
+ * (11 key switches, where one per product would take 13); the four
+ * quotients and the root are rescaled (14 in all).
+ */
+Test(chebyshev, lazy_relinearization, .init = setup_n12, .fini = teardown)
+{
+    double *c = alternating(37, 2), *x = inputs(-1, 1);
+    ckks_op_counts_reset(ctx);
+    double bits = check_eval(c, 37, -1, 1, x, -1, 0);
+    ckks_op_counts n;
+    ckks_op_counts_get(ctx, &n);
+    cr_assert_eq(n.ct_mults, 13);
+    cr_assert_eq(n.key_switches, 11);
+    cr_assert_eq(n.rescales, 14);
+    cr_assert(bits >= 24, "degree 37: %.1f bits", bits);
+    free(c);
+    free(x);
+}
+
+/* Degree 255: the root's sum holds four products and a leaf of 15 terms,
+ * more than one pass over its limbs takes. */
+Test(chebyshev, long_sums, .init = setup_deep, .fini = teardown)
+{
+    double *c = alternating(255, 2), *x = inputs(-1, 1);
+    double bits = check_eval(c, 255, -1, 1, x, -1, 0);
+    cr_assert(bits >= 30, "degree 255: %.1f bits", bits);
+    free(c);
+    free(x);
+}
+
 /* Trailing tiny coefficients are skipped but the level drop stays the
  * one of the nominal degree; a linear result needs no relinearization
  * key, and the output may alias the input. */
@@ -361,6 +413,11 @@ Test(chebyshev, errors, .init = setup_n12, .fini = teardown)
     cr_assert_eq(ckks_eval_chebyshev(ctx, out, ct, c, 4, -1, 1, 0, rlk), CKKS_ELEVEL);
     cr_assert_eq(ckks_eval_power(ctx, out, ct, c, 8, 0, rlk), CKKS_ELEVEL);
     cr_assert_eq(ckks_eval_chebyshev(ctx, out, ct, c, 3, -1, 1, 0, NULL), CKKS_EKEY);
+    /* a product not relinearized */
+    ckks_ciphertext *sq = ckks_ciphertext_new(ctx);
+    cr_assert_eq(ckks_mul(ctx, sq, ct, ct), 0);
+    cr_assert_eq(ckks_eval_chebyshev(ctx, out, sq, c, 1, -1, 1, 0, rlk), CKKS_ESIZE);
+    ckks_ciphertext_free(sq);
     cr_assert_eq(ckks_eval_power(ctx, out, ct, c, 2, 0, NULL), CKKS_EKEY);
     cr_assert_eq(ckks_eval_chebyshev(ctx, out, ct, c, 3, -1, 1, 0, rlk), 0);
     ckks_ciphertext_free(ct);
