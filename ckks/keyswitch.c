@@ -414,29 +414,21 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
                 r1[j] = u1[perm[j]];
             }
         }
-        /* each output: sum_b pt_gb (.) term_b on this limb; products are
-         * < 2^122, so 64 of them sum in 128 bits before one reduction */
+        /* each output: sum_b pt_gb (.) term_b on this limb, the same
+         * inner product as a key's (nb <= 64 terms) */
         for (int g = 0; g < ng; g++) {
             uint64_t *a0 = q_limb ? out0[g] + pe : x_p + (size_t)g * 2 * np * n + pe;
             uint64_t *a1 = q_limb ? out1[g] + pe : a0 + np * n;
-            const uint64_t *w[64];
-            int nw = 0, bs[64];
+            const uint64_t *w[64], *t0[64], *t1[64];
+            int nw = 0;
             for (int b = 0; b < nb; b++) {
                 const uint64_t *pt = q_limb ? pq[(size_t)g * nb + b] : pp[(size_t)g * nb + b];
                 if (!pt) continue;
                 w[nw] = pt + pe;
-                bs[nw++] = b;
+                t0[nw] = r + (size_t)b * 2 * n;
+                t1[nw++] = r + (size_t)b * 2 * n + n;
             }
-            for (size_t j = 0; j < n; j++) {
-                ckks_u128 s0 = 0, s1 = 0;
-                for (int t = 0; t < nw; t++) {
-                    const uint64_t *rb = r + (size_t)bs[t] * 2 * n;
-                    s0 += (ckks_u128)rb[j] * w[t][j];
-                    s1 += (ckks_u128)rb[n + j] * w[t][j];
-                }
-                a0[j] = ckks_mod_reduce128(s0, m);
-                a1[j] = ckks_mod_reduce128(s1, m);
-            }
+            ckks_ks_inner_product(m, n, nw, w, t0, t1, a0, a1);
         }
     }
     for (int b = 0; b < nb; b++)
