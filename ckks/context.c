@@ -72,8 +72,9 @@ int ckks_context_new(ckks_context **out, const ckks_params *p, unsigned flags)
     ctx->p_inv_mod_q = calloc((size_t)p->nq, sizeof(uint64_t));
     ctx->p_inv_mod_q_shoup = calloc((size_t)p->nq, sizeof(uint64_t));
     ctx->counters = calloc(1, sizeof *ctx->counters);
-    if (!ctx->counters || !ctx->mod || !ctx->ntt || !ctx->rescale_inv || !ctx->rescale_inv_shoup ||
-        !ctx->p_inv_mod_q || !ctx->p_inv_mod_q_shoup)
+    (void)ckks_scratch_cache_new(&ctx->scratch); /* NULL on failure */
+    if (!ctx->counters || !ctx->scratch || !ctx->mod || !ctx->ntt || !ctx->rescale_inv ||
+        !ctx->rescale_inv_shoup || !ctx->p_inv_mod_q || !ctx->p_inv_mod_q_shoup)
         goto fail;
 
     uint64_t h = 0xcbf29ce484222325ULL;
@@ -134,6 +135,7 @@ void ckks_context_free(ckks_context *ctx)
     free(ctx->ntt);
     free(ctx->mod);
     free(ctx->counters);
+    ckks_scratch_cache_free(ctx->scratch);
     free(ctx);
 }
 

@@ -235,7 +235,7 @@ int ckks_relinearize(const ckks_context *ctx, ckks_ciphertext *out, const ckks_c
     if (a->size != 3) return CKKS_ESIZE;
     int level = a->level;
     size_t words = ((size_t)level + 1) * ctx->n;
-    uint64_t *k = ckks_scratch_alloc(2 * words);
+    uint64_t *k = ckks_scratch_alloc(ctx, 2 * words);
     if (!k) return CKKS_ENOMEM;
     err = ckks_ks_switch(ctx, a->c[2], level, rlk, k, k + words);
     if (!err && out != a) err = ckks_ciphertext_copy(out, a);
@@ -251,7 +251,7 @@ int ckks_relinearize(const ckks_context *ctx, ckks_ciphertext *out, const ckks_c
             }
         }
     }
-    free(k);
+    ckks_scratch_free(ctx, k, 2 * words);
     return err;
 }
 
@@ -340,10 +340,11 @@ int ckks_rescale(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphe
     int size = out->size, nthreads = omp_get_max_threads();
     const ckks_mod *ml = &ctx->mod[l];
     uint64_t half = ml->q >> 1;
-    uint64_t *last = ckks_scratch_alloc((size_t)size * n), *tmp = ckks_scratch_alloc((size_t)nthreads * n);
+    uint64_t *last = ckks_scratch_alloc(ctx, (size_t)size * n);
+    uint64_t *tmp = ckks_scratch_alloc(ctx, (size_t)nthreads * n);
     if (!last || !tmp) {
-        free(last);
-        free(tmp);
+        ckks_scratch_free(ctx, last, (size_t)size * n);
+        ckks_scratch_free(ctx, tmp, (size_t)nthreads * n);
         return CKKS_ENOMEM;
     }
     /* round(c / q_l): add q_l / 2 to c, then floor-divide */
@@ -365,8 +366,8 @@ int ckks_rescale(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphe
         ckks_ntt_forward(&ctx->ntt[i], t);
         ckks_rns_mulsub(m->q, ctx->rescale_inv[l][i], ctx->rescale_inv_shoup[l][i], o, m->q, t, n, o);
     }
-    free(last);
-    free(tmp);
+    ckks_scratch_free(ctx, last, (size_t)size * n);
+    ckks_scratch_free(ctx, tmp, (size_t)nthreads * n);
     ckks_count(ctx, rescales);
     out->level = l - 1;
     out->scale = a->scale / (double)ml->q;
@@ -450,10 +451,10 @@ int ckks_mod_raise_decomposed(const ckks_context *ctx, ckks_ciphertext *out,
     int top = ctx->nq - 1, ext = top + 1 + ctx->np;
     size_t n = ctx->n, words = (size_t)(top + 1) * n;
     ckks_decomposition *dec = calloc(1, sizeof *dec);
-    uint64_t *digit = ckks_scratch_alloc((size_t)ext * n);
+    uint64_t *digit = ckks_scratch_alloc(ctx, (size_t)ext * n);
     if (!dec || !digit) {
         free(dec);
-        free(digit);
+        ckks_scratch_free(ctx, digit, (size_t)ext * n);
         free(x);
         return CKKS_ENOMEM;
     }
@@ -463,6 +464,7 @@ int ckks_mod_raise_decomposed(const ckks_context *ctx, ckks_ciphertext *out,
     for (int t = 0; t < ctx->np; t++) limbs[t] = ctx->nq + t;
     ckks_small_to_ntt(ctx, x + n, limbs, ctx->np, digit + words);
     free(x);
+    dec->ctx = ctx;
     dec->hash = ctx->hash;
     dec->d = (ckks_ks_decomp){.level = top, .ndigits = 1, .ext = ext, .raised = true, .d = digit};
     ckks_count(ctx, decompositions);

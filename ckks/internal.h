@@ -126,7 +126,8 @@ struct ckks_context {
     /* ModDown: P^-1 mod q_i and P mod q_i */
     uint64_t *p_inv_mod_q, *p_inv_mod_q_shoup;
     struct ckks_encoder_tables *enc;
-    ckks_counters *counters;     /* the only mutable state: atomic */
+    ckks_counters *counters;     /* mutable state: atomic counters, and */
+    struct ckks_scratch_cache *scratch; /* freed scratch blocks, locked */
     /* galois element -> NTT-domain permutation is computed on demand */
 };
 
@@ -162,6 +163,7 @@ struct ckks_plaintext {
 
 /* A decomposition kept for many rotations of one ciphertext. */
 struct ckks_decomposition {
+    const ckks_context *ctx;
     uint64_t hash;
     ckks_ks_decomp d;
 };
@@ -332,8 +334,18 @@ void ckks_rns_mulsub_scalar(uint64_t q, uint64_t w, uint64_t ws, const uint64_t 
 bool ckks_rns_mulsub_avx512(uint64_t q, uint64_t w, uint64_t ws, const uint64_t *a, uint64_t c,
                             const uint64_t *b, size_t n, uint64_t *out);
 
-/* 64-byte aligned room for `words` words, on huge pages when large; free(). */
-uint64_t *ckks_scratch_alloc(size_t words);
+/*
+ * 64-byte aligned room for `words` words, on huge pages when large, for
+ * the duration of one call: give it back with ckks_scratch_free and the
+ * same words. Large blocks are kept in the context for the next call (up
+ * to CKKS_SCRATCH_KEEP_MB): fresh pages cost their zeroing, about 5 % of
+ * a bootstrapping.
+ */
+#define CKKS_SCRATCH_KEEP_MB 512
+uint64_t *ckks_scratch_alloc(const ckks_context *ctx, size_t words);
+void ckks_scratch_free(const ckks_context *ctx, uint64_t *p, size_t words);
+int ckks_scratch_cache_new(struct ckks_scratch_cache **out);
+void ckks_scratch_cache_free(struct ckks_scratch_cache *c);
 
 /* ---- key switching (keyswitch.c) ----------------------------------------- */
 
@@ -341,7 +353,7 @@ uint64_t *ckks_scratch_alloc(size_t words);
 /* Decompose c (NTT, limbs 0..level) into ceil((level+1)/alpha) digits and
  * ModUp each to Q_level u P. */
 int ckks_ks_decompose(const ckks_context *ctx, const uint64_t *c, int level, ckks_ks_decomp *out);
-void ckks_ks_decomp_clear(ckks_ks_decomp *d);
+void ckks_ks_decomp_clear(const ckks_context *ctx, ckks_ks_decomp *d);
 /* (out0, out1) over Q_level, NTT: ModDown of sum_j d_j (b_j, a_j). */
 int ckks_ks_apply(const ckks_context *ctx, const ckks_ks_decomp *d, const ckks_switch_key *k,
                   uint64_t *out0, uint64_t *out1);

@@ -143,10 +143,10 @@ static void modup_group(const ckks_context *ctx, const ks_plan *p, const uint64_
         if (es[i] < lo || es[i] >= hi) ckks_ntt_forward(&ctx->ntt[ext_mod(ctx, p->level, es[i])], out[i]);
 }
 
-void ckks_ks_decomp_clear(ckks_ks_decomp *d)
+void ckks_ks_decomp_clear(const ckks_context *ctx, ckks_ks_decomp *d)
 {
     if (!d) return;
-    free(d->d);
+    ckks_scratch_free(ctx, d->d, (size_t)d->ndigits * (size_t)d->ext * ctx->n);
     memset(d, 0, sizeof *d);
 }
 
@@ -158,11 +158,11 @@ int ckks_ks_decompose(const ckks_context *ctx, const uint64_t *c, int level, ckk
     int err = plan_init(ctx, level, true, &p);
     if (err) return err;
     int ext = p.ext, nd = p.ndigits;
-    uint64_t *d = ckks_scratch_alloc((size_t)nd * (size_t)ext * n);
-    uint64_t *y = ckks_scratch_alloc(((size_t)level + 1 + (size_t)nd) * n);
+    size_t dwords = (size_t)nd * (size_t)ext * n, ywords = ((size_t)level + 1 + (size_t)nd) * n;
+    uint64_t *d = ckks_scratch_alloc(ctx, dwords), *y = ckks_scratch_alloc(ctx, ywords);
     if (!d || !y) {
-        free(d);
-        free(y);
+        ckks_scratch_free(ctx, d, dwords);
+        ckks_scratch_free(ctx, y, ywords);
         plan_clear(&p);
         return CKKS_ENOMEM;
     }
@@ -181,7 +181,7 @@ int ckks_ks_decompose(const ckks_context *ctx, const uint64_t *c, int level, ckk
         }
         modup_group(ctx, &p, y, v, j, es, ne, o);
     }
-    free(y);
+    ckks_scratch_free(ctx, y, ywords);
     plan_clear(&p);
     ckks_count(ctx, decompositions);
     out->level = level;
@@ -222,10 +222,11 @@ static int mod_down(const ckks_context *ctx, const ks_plan *p, uint64_t *out0, u
 {
     size_t n = ctx->n;
     int np = ctx->np, level = p->level, nthreads = omp_get_max_threads();
-    uint64_t *v = ckks_scratch_alloc(2 * n), *tmp = ckks_scratch_alloc((size_t)nthreads * GROUP * n);
+    size_t twords = (size_t)nthreads * GROUP * n;
+    uint64_t *v = ckks_scratch_alloc(ctx, 2 * n), *tmp = ckks_scratch_alloc(ctx, twords);
     if (!v || !tmp) {
-        free(v);
-        free(tmp);
+        ckks_scratch_free(ctx, v, 2 * n);
+        ckks_scratch_free(ctx, tmp, twords);
         return CKKS_ENOMEM;
     }
 #pragma omp parallel for schedule(static)
@@ -263,8 +264,8 @@ static int mod_down(const ckks_context *ctx, const ks_plan *p, uint64_t *out0, u
                             t[i], n, o);
         }
     }
-    free(v);
-    free(tmp);
+    ckks_scratch_free(ctx, v, 2 * n);
+    ckks_scratch_free(ctx, tmp, twords);
     return 0;
 }
 
@@ -290,7 +291,7 @@ int ckks_ks_apply(const ckks_context *ctx, const ckks_ks_decomp *d, const ckks_s
     ks_plan p;
     err = plan_init(ctx, level, false, &p);
     if (err) return err;
-    uint64_t *x_p = ckks_scratch_alloc(2 * (size_t)ctx->np * n);
+    uint64_t *x_p = ckks_scratch_alloc(ctx, 2 * (size_t)ctx->np * n);
     if (!x_p) {
         plan_clear(&p);
         return CKKS_ENOMEM;
@@ -303,7 +304,7 @@ int ckks_ks_apply(const ckks_context *ctx, const ckks_ks_decomp *d, const ckks_s
     }
     ckks_count(ctx, key_switches);
     err = mod_down(ctx, &p, out0, out1, x_p);
-    free(x_p);
+    ckks_scratch_free(ctx, x_p, 2 * (size_t)ctx->np * n);
     plan_clear(&p);
     return err;
 }
@@ -318,9 +319,10 @@ int ckks_ks_switch(const ckks_context *ctx, const uint64_t *c, int level, const 
     err = plan_init(ctx, level, true, &p);
     if (err) return err;
     int ext = p.ext, nd = p.ndigits, nthreads = omp_get_max_threads();
-    uint64_t *y = ckks_scratch_alloc(((size_t)level + 1 + (size_t)nd) * n);
-    uint64_t *x_p = ckks_scratch_alloc(2 * (size_t)ctx->np * n);
-    uint64_t *tmp = ckks_scratch_alloc((size_t)nthreads * (size_t)nd * GROUP * n);
+    size_t ywords = ((size_t)level + 1 + (size_t)nd) * n, xwords = 2 * (size_t)ctx->np * n;
+    size_t twords = (size_t)nthreads * (size_t)nd * GROUP * n;
+    uint64_t *y = ckks_scratch_alloc(ctx, ywords), *x_p = ckks_scratch_alloc(ctx, xwords);
+    uint64_t *tmp = ckks_scratch_alloc(ctx, twords);
     if (!y || !x_p || !tmp) {
         err = CKKS_ENOMEM;
         goto done;
@@ -348,9 +350,9 @@ int ckks_ks_switch(const ckks_context *ctx, const uint64_t *c, int level, const 
     ckks_count(ctx, key_switches);
     err = mod_down(ctx, &p, out0, out1, x_p);
 done:
-    free(y);
-    free(x_p);
-    free(tmp);
+    ckks_scratch_free(ctx, y, ywords);
+    ckks_scratch_free(ctx, x_p, xwords);
+    ckks_scratch_free(ctx, tmp, twords);
     plan_clear(&p);
     return err;
 }
@@ -371,8 +373,8 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
     if (err) return err;
     /* per output: its P limbs (np for each component); per thread: the
      * nb rotated terms of one limb, both components */
-    uint64_t *x_p = ckks_scratch_alloc((size_t)ng * 2 * np * n);
-    uint64_t *tmp = ckks_scratch_alloc((size_t)nthreads * (size_t)(nb + 1) * 2 * n);
+    size_t xwords = (size_t)ng * 2 * np * n, twords = (size_t)nthreads * (size_t)(nb + 1) * 2 * n;
+    uint64_t *x_p = ckks_scratch_alloc(ctx, xwords), *tmp = ckks_scratch_alloc(ctx, twords);
     if (!x_p || !tmp) {
         err = CKKS_ENOMEM;
         goto done;
@@ -436,8 +438,8 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
     for (int g = 0; g < ng && !err; g++)
         err = mod_down(ctx, &p, out0[g], out1[g], x_p + (size_t)g * 2 * np * n);
 done:
-    free(x_p);
-    free(tmp);
+    ckks_scratch_free(ctx, x_p, xwords);
+    ckks_scratch_free(ctx, tmp, twords);
     plan_clear(&p);
     return err;
 }

@@ -2,21 +2,83 @@
 #include "ckks/internal.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
-uint64_t *ckks_scratch_alloc(size_t words)
+enum { SCRATCH_SLOTS = 16 };
+static const size_t huge_page = (size_t)2 << 20;
+
+struct ckks_scratch_cache {
+    omp_lock_t lock;
+    void *block[SCRATCH_SLOTS];
+    size_t bytes[SCRATCH_SLOTS], total;
+};
+
+int ckks_scratch_cache_new(struct ckks_scratch_cache **out)
 {
-    const size_t huge = (size_t)2 << 20;
+    struct ckks_scratch_cache *c = calloc(1, sizeof *c);
+    if (!c) return CKKS_ENOMEM;
+    omp_init_lock(&c->lock);
+    *out = c;
+    return 0;
+}
+
+void ckks_scratch_cache_free(struct ckks_scratch_cache *c)
+{
+    if (!c) return;
+    for (int i = 0; i < SCRATCH_SLOTS; i++) free(c->block[i]);
+    omp_destroy_lock(&c->lock);
+    free(c);
+}
+
+/* Rounded size of a block of `words`; large ones are whole huge pages. */
+static size_t block_bytes(size_t words)
+{
     size_t bytes = (words * sizeof(uint64_t) + 63) & ~(size_t)63;
-    if (bytes < huge) return aligned_alloc(64, bytes ? bytes : 64);
-    bytes = (bytes + huge - 1) & ~(huge - 1);
-    void *p = aligned_alloc(huge, bytes);
-    /* Key switching takes tens of MB of fresh scratch per call: huge pages
-     * fault them in 512 times fewer steps. Only a hint. */
+    return bytes < huge_page ? (bytes ? bytes : 64) : (bytes + huge_page - 1) & ~(huge_page - 1);
+}
+
+uint64_t *ckks_scratch_alloc(const ckks_context *ctx, size_t words)
+{
+    size_t bytes = block_bytes(words);
+    if (bytes < huge_page) return aligned_alloc(64, bytes);
+    struct ckks_scratch_cache *c = ctx->scratch;
+    void *p = NULL;
+    omp_set_lock(&c->lock);
+    for (int i = 0; i < SCRATCH_SLOTS && !p; i++)
+        if (c->block[i] && c->bytes[i] == bytes) {
+            p = c->block[i];
+            c->block[i] = NULL;
+            c->total -= bytes;
+        }
+    omp_unset_lock(&c->lock);
+    if (p) return p;
+    p = aligned_alloc(huge_page, bytes);
+    /* huge pages fault in 512 times fewer steps; only a hint */
     if (p) (void)madvise(p, bytes, MADV_HUGEPAGE);
     return p;
+}
+
+void ckks_scratch_free(const ckks_context *ctx, uint64_t *p, size_t words)
+{
+    size_t bytes = block_bytes(words);
+    if (!p || bytes < huge_page) {
+        free(p);
+        return;
+    }
+    struct ckks_scratch_cache *c = ctx->scratch;
+    omp_set_lock(&c->lock);
+    for (int i = 0; i < SCRATCH_SLOTS && p; i++)
+        if (!c->block[i] && c->total + bytes <= (size_t)CKKS_SCRATCH_KEEP_MB << 20) {
+            c->block[i] = p;
+            c->bytes[i] = bytes;
+            c->total += bytes;
+            p = NULL;
+        }
+    omp_unset_lock(&c->lock);
+    free(p);
 }
 
 /* prod_{r != skip} src_r mod m (skip = -1: all of them). */
@@ -130,7 +192,8 @@ int ckks_rns_convert(const ckks_context *ctx, const uint64_t *x, const int *src,
     ckks_rns_conv c;
     int err = ckks_rns_conv_init(ctx, &c, src, nsrc, dst, ndst);
     if (err) return err;
-    uint64_t *y = ckks_scratch_alloc((size_t)nsrc * n + (centered ? n : 0));
+    size_t words = (size_t)nsrc * n + (centered ? n : 0);
+    uint64_t *y = ckks_scratch_alloc(ctx, words);
     if (!y) {
         ckks_rns_conv_clear(&c);
         return CKKS_ENOMEM;
@@ -151,7 +214,7 @@ int ckks_rns_convert(const ckks_context *ctx, const uint64_t *x, const int *src,
         }
         ckks_rns_conv_targets(ctx, &c, ts, nt, y, v, o);
     }
-    free(y);
+    ckks_scratch_free(ctx, y, words);
     ckks_rns_conv_clear(&c);
     return 0;
 }

@@ -52,14 +52,14 @@ static int galois_once(const ckks_context *ctx, ckks_ciphertext *out, const ckks
 {
     size_t words = ((size_t)a->level + 1) * ctx->n;
     uint32_t *perm = malloc(ctx->n * sizeof *perm);
-    uint64_t *r = ckks_scratch_alloc(2 * words);
+    uint64_t *r = ckks_scratch_alloc(ctx, 2 * words);
     int err = perm && r ? 0 : CKKS_ENOMEM;
     if (!err) err = ckks_ks_switch(ctx, a->c[1], a->level, k, r, r + words);
     if (!err) {
         ckks_galois_permutation(ctx, k->galois, perm);
         err = finish_galois(ctx, out, a, r, perm);
     }
-    free(r);
+    ckks_scratch_free(ctx, r, 2 * words);
     free(perm);
     return err;
 }
@@ -173,7 +173,7 @@ int ckks_rotate_hoisted(const ckks_context *ctx, ckks_ciphertext *const *out,
     }
     size_t words = ((size_t)a->level + 1) * ctx->n;
     uint32_t *perm = malloc(ctx->n * sizeof *perm);
-    uint64_t *r = ckks_scratch_alloc(2 * words);
+    uint64_t *r = ckks_scratch_alloc(ctx, 2 * words);
     ckks_ks_decomp d = {0};
     if (!err && (!perm || !r)) err = CKKS_ENOMEM;
     if (!err) err = ckks_ks_decompose(ctx, a->c[1], a->level, &d);
@@ -187,8 +187,8 @@ int ckks_rotate_hoisted(const ckks_context *ctx, ckks_ciphertext *const *out,
         ckks_galois_permutation(ctx, keys[i]->galois, perm);
         err = finish_galois(ctx, out[i], a, r, perm);
     }
-    ckks_ks_decomp_clear(&d);
-    free(r);
+    ckks_ks_decomp_clear(ctx, &d);
+    ckks_scratch_free(ctx, r, 2 * words);
     free(perm);
     free(keys);
     return err;
@@ -204,7 +204,7 @@ int ckks_key_switch(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ci
     if (k->hash != ctx->hash) return CKKS_ECONTEXT;
     int level = a->level;
     size_t words = ((size_t)level + 1) * ctx->n;
-    uint64_t *u = ckks_scratch_alloc(2 * words);
+    uint64_t *u = ckks_scratch_alloc(ctx, 2 * words);
     if (!u) return CKKS_ENOMEM;
     int err = ckks_ks_switch(ctx, a->c[1], level, k, u, u + words);
     if (!err && out != a) err = ckks_ciphertext_copy(out, a);
@@ -216,7 +216,7 @@ int ckks_key_switch(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ci
         memcpy(out->c[1], u + words, words * sizeof(uint64_t));
         out->seeded = false;
     }
-    free(u);
+    ckks_scratch_free(ctx, u, 2 * words);
     return err;
 }
 
@@ -234,6 +234,7 @@ int ckks_decomposition_new(const ckks_context *ctx, ckks_decomposition **out,
         free(d);
         return err;
     }
+    d->ctx = ctx;
     d->hash = ctx->hash;
     *out = d;
     return 0;
@@ -242,7 +243,7 @@ int ckks_decomposition_new(const ckks_context *ctx, ckks_decomposition **out,
 void ckks_decomposition_free(ckks_decomposition *d)
 {
     if (!d) return;
-    ckks_ks_decomp_clear(&d->d);
+    ckks_ks_decomp_clear(d->ctx, &d->d);
     free(d);
 }
 
