@@ -70,8 +70,7 @@ static int trace(const boot_context *bc, ckks_ciphertext *ct, const boot_keys *k
  * ModRaise of in (level 0, checked), under the ephemeral secret when
  * encapsulating, then sum_k pt[k] (.) rot(raised, idx[k]) with the
  * one-digit keys, which also switch back to the main secret: pt NULL is
- * the constant 1 at step 0 (the switch alone) or at each of raise_steps
- * (the raised trace), otherwise pt and idx are the diagonals of factor 0 of
+ * the constant 1 at step 0 (the switch alone), otherwise pt and idx are the diagonals of factor 0 of
  * CoeffsToSlots. out is at the top level, scale eval_scale (times that of
  * the plaintexts).
  */
@@ -88,24 +87,17 @@ static int raise_sum(const boot_context *bc, ckks_ciphertext *out, const ckks_ci
     else if (!err) err = ckks_ciphertext_copy(low, in);
     if (!err) err = ckks_mod_raise_decomposed(ctx, raised, &d, low);
     if (!err) err = ckks_ciphertext_set_scale(raised, bc->eval_scale);
-    if (!err && !pt && bc->raised_trace)
-        err = ckks_ciphertext_set_log_slots(raised, ckks_context_max_log_slots(ctx));
     const int *steps = pt ? bc->c2s.m[0]->idx : bc->raise_steps;
-    int terms = pt ? bc->c2s.m[0]->ndiag : bc->raised_trace ? bc->nraise : 1;
-    ckks_plaintext **ones = NULL;
+    int terms = pt ? bc->c2s.m[0]->ndiag : 1;
     if (!err && !pt) {
-        /* 1 in every slot, at scale 1 (the constant polynomial 1), read
-         * with N / 2 slots where the trace's terms are rotations */
-        int log_slots = ckks_ciphertext_log_slots(raised), slots = 1 << log_slots;
-        double complex *z = malloc((size_t)slots * sizeof *z);
+        /* 1 in every slot, at scale 1: the constant polynomial 1 */
+        double complex *z = malloc((size_t)bc->n * sizeof *z);
         one = ckks_plaintext_new(ctx);
-        ones = malloc((size_t)terms * sizeof *ones);
-        err = z && one && ones ? 0 : CKKS_ENOMEM;
-        for (int i = 0; !err && i < slots; i++) z[i] = 1;
-        for (int k = 0; !err && k < terms; k++) ones[k] = one;
-        if (!err) err = ckks_encode_extended(ctx, one, z, (size_t)slots, log_slots, bc->top, 1.0);
+        err = z && one ? 0 : CKKS_ENOMEM;
+        for (int i = 0; !err && i < bc->n; i++) z[i] = 1;
+        if (!err) err = ckks_encode_extended(ctx, one, z, (size_t)bc->n, bc->cfg.log_slots, bc->top, 1.0);
         free(z);
-        pt = ones;
+        pt = &one;
     }
     /* at most 64 terms a call, each call one ModDown */
     for (int k0 = 0; k0 < terms && !err; k0 += 64) {
@@ -115,10 +107,8 @@ static int raise_sum(const boot_context *bc, ckks_ciphertext *out, const ckks_ci
                                   (const ckks_plaintext *const *)pt + k0, (size_t)cnt, keys->raise);
         if (!err && k0) err = ckks_add(ctx, out, out, part);
     }
-    if (!err) err = ckks_ciphertext_set_log_slots(out, bc->cfg.log_slots);
     ckks_decomposition_free(d);
     ckks_plaintext_free(one);
-    free(ones);
     ckks_ciphertext_free(low);
     ckks_ciphertext_free(raised);
     ckks_ciphertext_free(part);
@@ -132,8 +122,9 @@ int boot_mod_raise(const boot_context *bc, ckks_ciphertext *out, const ckks_ciph
     if (err) return err;
     if (!out) return CKKS_EINVAL;
     err = raise_sum(bc, out, in, NULL, keys);
-    if (!err && bc->gap > 1 && !bc->raised_trace) err = trace(bc, out, keys);
-    if (!err && bc->cfg.real && !bc->cfg.s2c_first) err = add_conjugate(bc->ctx, out, keys->misc);
+    if (bc->c2s.raised) return err; /* the trace comes after CoeffsToSlots */
+    if (!err && bc->gap > 1) err = trace(bc, out, keys);
+    if (!err) err = add_conjugate(bc->ctx, out, keys->misc);
     return err;
 }
 
@@ -152,6 +143,9 @@ int boot_coeffs_to_slots(const boot_context *bc, ckks_ciphertext *out, const ckk
     if (!pt) err = boot_raised_plaintexts(bc, &pt);
     if (!err) err = raise_sum(bc, out, in, pt, keys);
     if (!err) err = ckks_rescale(bc->ctx, out, out);
+    /* the trace commutes with the n-periodic factors: after the first, its
+     * keys are one level smaller, and the noise of the others is not summed */
+    if (!err && bc->gap > 1) err = trace(bc, out, keys);
     if (!err) err = apply_side(bc, out, out, s, 1, keys->c2s_gk);
     if (pt != s->raised_pt) boot_plaintexts_free(pt, s->m[0]->ndiag);
     return err;

@@ -14,11 +14,14 @@
  *                switched back to the dense key. Right after ModRaise the
  *                ciphertext's c1 is below q0 / 2, so its rotations take
  *                one-digit keys (ckks_raised_keys_new: dnum times smaller,
- *                no ModUp), which also do that switch back: with full slots
- *                CoeffsToSlots' first factor runs there, its diagonals
- *                applied directly. Fewer slots than N/2 add
- *                a trace (sum of the automorphisms fixing the sparse
- *                subring), which removes I's coefficients outside it.
+ *                no ModUp), which also do that switch back: CoeffsToSlots'
+ *                first factor runs there, its diagonals applied directly
+ *                (except in a real configuration with CoeffsToSlots
+ *                first, which takes the real part before it). Fewer slots
+ *                than N/2 add a trace (sum of the automorphisms fixing the
+ *                sparse subring), which removes I's coefficients outside
+ *                it; it commutes with the transforms, so it runs after
+ *                the first factor, one level down.
  *   CoeffsToSlots the inverse special FFT, factored into c2s_levels
  *                baby-step giant-step transforms (packing/): slot j
  *                receives coefficients t_j = c_j / q0 and t_{n+j} (bit-
@@ -196,9 +199,11 @@ int boot_bootstrap(const boot_context *bc, ckks_ciphertext *out, const ckks_ciph
 /* ---- the stages, for tests and custom pipelines ------------------------------------- */
 
 /*
- * ModRaise with encapsulation and trace: in at level 0 becomes out at the
- * top level, with the scale boot_c2s_scale() set, so that CoeffsToSlots
- * yields t / (K + 1).
+ * ModRaise with encapsulation: in at level 0 becomes out at the top level,
+ * under the main secret, with the scale boot_c2s_scale() set. In a real
+ * configuration with CoeffsToSlots first it also takes the trace (sparse
+ * slots) and twice the real part; otherwise those belong to
+ * boot_coeffs_to_slots.
  */
 int boot_mod_raise(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
                    const boot_keys *keys);
@@ -209,9 +214,9 @@ double boot_c2s_gain(const boot_context *bc);
 /*
  * CoeffsToSlots, ModRaise included: in at level 0 (as boot_mod_raise
  * takes it), out at c2s_levels below the top, at the scale
- * boot_c2s_scale(), holding boot_c2s_gain() F^-1 of the raised slots.
- * With full slots its first factor runs on the raised ciphertext itself,
- * whose rotations need one-digit keys only.
+ * boot_c2s_scale(), holding boot_c2s_gain() F^-1 of the raised slots
+ * (traced to n slots). Its first factor runs on the raised ciphertext
+ * itself, whose rotations need one-digit keys only (see above).
  */
 int boot_coeffs_to_slots(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
                          const boot_keys *keys);

@@ -288,16 +288,15 @@ static int collect_steps(boot_context *bc)
 }
 
 /* Step 0, then factor 0's steps when it runs on the raised ciphertext
- * (its general keys are then not needed), or the raised trace's. */
+ * (its general keys are then not needed). */
 static int raise_steps(boot_context *bc)
 {
     boot_side *s = &bc->c2s;
-    int extra = s->raised ? s->nsteps[0] : bc->raised_trace ? bc->gap - 1 : 0;
+    int extra = s->raised ? s->nsteps[0] : 0;
     bc->raise_steps = malloc(((size_t)extra + 1) * sizeof *bc->raise_steps);
     if (!bc->raise_steps) return CKKS_ENOMEM;
     bc->raise_steps[0] = 0;
-    for (int j = 0; j < extra; j++)
-        bc->raise_steps[1 + j] = s->raised ? s->steps[0][j] : bc->n * (j + 1);
+    for (int j = 0; j < extra; j++) bc->raise_steps[1 + j] = s->steps[0][j];
     bc->nraise = 1 + extra;
     if (s->raised) s->nsteps[0] = 0;
     return 0;
@@ -360,11 +359,10 @@ int boot_context_new(boot_context **out, const ckks_context *ctx, const boot_con
      * slots alike (25.9 and 25.0 bits mean, against 23.2 at 2^-8 for 2^15). */
     int shrink = (cfg->log_slots + 1) / 2 < 6 ? (cfg->log_slots + 1) / 2 : 6;
     bc->msg_gain = real_after_raise ? 2 : cfg->s2c_first ? ldexp(1, -shrink) : 1;
-    bc->raised_trace = bc->gap > 1 && bc->gap <= BOOT_RAISED_TRACE_MAX;
-    bool trace_or_real = (bc->gap > 1 && !bc->raised_trace) || real_after_raise;
-    bc->misc_level = trace_or_real ? bc->top : bc->c2s_out;
+    /* the trace runs at the top before the real part, else after factor 0 */
+    bc->misc_level = real_after_raise ? bc->top : bc->gap > 1 ? bc->top - 1 : bc->c2s_out;
     err = check_chain(bc);
-    bc->c2s.raised = bc->gap == 1 && !real_after_raise;
+    bc->c2s.raised = !real_after_raise;
     if (!err) err = build_side(bc, &bc->c2s, true, cfg->c2s_levels, bc->top, bc->c2s_gain);
     if (!err) err = raise_steps(bc);
     if (!err)

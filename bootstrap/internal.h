@@ -92,16 +92,14 @@ struct boot_context {
     /*
      * Right after ModRaise, c1 is below q0 / 2: rotations of that
      * ciphertext take one-digit keys (ckks_raised_keys_new), which also
-     * switch from the ephemeral secret back to the main one. With full
-     * slots and no real part to take first, CoeffsToSlots' factor 0 is
-     * applied there, its diagonals as such (no baby/giant split);
-     * otherwise only step 0 (the switch back) is.
+     * switch from the ephemeral secret back to the main one. Unless a real
+     * part must be taken first, CoeffsToSlots' factor 0 is applied there,
+     * its diagonals as such (no baby/giant split), and the sparse-slot
+     * trace, which commutes with the n-periodic transforms, runs after it
+     * (one level down); otherwise only step 0 (the switch back) is applied
+     * there, then trace and real part.
      */
-    int *raise_steps, nraise; /* 0 first, then factor 0's nonzero diagonals,
-                               * or the trace's n j (j < gap) */
-    bool raised_trace;  /* sparse slots, gap <= BOOT_RAISED_TRACE_MAX: the
-                         * trace's gap terms are rotations of the raised
-                         * ciphertext (otherwise log2(gap) general ones) */
+    int *raise_steps, nraise; /* 0 first, then factor 0's nonzero diagonals */
     int *steps, nsteps;   /* rotation steps of both transforms, sorted */
     uint64_t fingerprint; /* see collect_steps */
 };
@@ -132,14 +130,10 @@ int boot_transform(const boot_context *bc, const boot_side *s, int g, int level,
 int boot_raised_plaintexts(const boot_context *bc, ckks_plaintext ***out);
 void boot_plaintexts_free(ckks_plaintext **pt, int count);
 
-/* Most trace terms (one-digit keys, 31 MB each at N = 2^16) taken on
- * the raised ciphertext. */
-#define BOOT_RAISED_TRACE_MAX 16
-
 /*
  * The trace for sparse slots sums the automorphisms 5^(n j), j < N / 2n,
  * as log2(N / 2n) rotations by n 2^i of the ciphertext read with N / 2
- * slots, unless it is raised (see boot_context). Writes those steps;
+ * slots. Writes those steps;
  * returns their count.
  */
 int boot_trace_steps(const boot_context *bc, int *steps);

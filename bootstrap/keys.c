@@ -17,7 +17,7 @@ int boot_rotation_steps(const boot_context *bc, int *steps, size_t cap)
 int boot_trace_steps(const boot_context *bc, int *steps)
 {
     int t = 0;
-    for (; !bc->raised_trace && (bc->gap >> t) > 1; t++) steps[t] = bc->n << t;
+    for (; (bc->gap >> t) > 1; t++) steps[t] = bc->n << t;
     return t;
 }
 

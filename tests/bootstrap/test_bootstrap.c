@@ -99,7 +99,17 @@ static void check_coeffs_to_slots(void (*edit)(boot_config *), bool raised)
     double complex *w = random_slots(f.n, 0, 11), *want = malloc((size_t)f.n * sizeof *want);
     ckks_ciphertext *in = encrypt_slots(&f, w, 0, f.scale), *ct = ckks_ciphertext_new(f.ctx);
     OK(boot_mod_raise(f.bc, ct, in, f.keys));
-    double complex *u = decrypt_slots(&f, ct);
+    /* the raised slots; when CoeffsToSlots takes the trace (after its
+     * first factor), read with N / 2 slots and folded to n */
+    int half = 1 << ckks_context_max_log_slots(f.ctx);
+    double complex *all = malloc((size_t)half * sizeof *all), *u = calloc((size_t)f.n, sizeof *u);
+    ckks_plaintext *pt = ckks_plaintext_new(f.ctx);
+    if (raised) OK(ckks_ciphertext_set_log_slots(ct, ckks_context_max_log_slots(f.ctx)));
+    OK(ckks_decrypt(f.ctx, pt, ct, f.sk));
+    OK(ckks_decode(f.ctx, pt, all, (size_t)(raised ? half : f.n)));
+    for (int i = 0; i < (raised ? half : f.n); i++) u[i % f.n] += all[i];
+    ckks_plaintext_free(pt);
+    free(all);
     OK(boot_coeffs_to_slots(f.bc, ct, in, f.keys));
     cr_assert_eq(ckks_ciphertext_level(ct), f.bc->top - f.cfg.c2s_levels);
     cr_assert_eq(ckks_ciphertext_scale(ct), boot_c2s_scale(f.bc));
@@ -122,9 +132,11 @@ static void check_coeffs_to_slots(void (*edit)(boot_config *), bool raised)
 }
 
 static void sparse7(boot_config *c) { c->log_slots = 7; }
+static void real_sparse(boot_config *c) { c->real = 1, c->log_slots = 7; }
 
 Test(bootstrap, coeffs_to_slots_stage) { check_coeffs_to_slots(NULL, true); }
-Test(bootstrap, coeffs_to_slots_stage_sparse) { check_coeffs_to_slots(sparse7, false); }
+Test(bootstrap, coeffs_to_slots_stage_sparse) { check_coeffs_to_slots(sparse7, true); }
+Test(bootstrap, coeffs_to_slots_stage_real) { check_coeffs_to_slots(real_sparse, false); }
 
 Test(bootstrap, slots_to_coeffs_stage)
 {
@@ -175,12 +187,15 @@ Test(bootstrap, eval_mod_stage)
     boot_fixture_free(&f);
 }
 
-/* ModRaise with encapsulation and the trace (which multiplies by N / 2n)
- * keeps the message modulo q0. */
+/* ModRaise with encapsulation keeps the message modulo q0; in a real
+ * configuration with CoeffsToSlots first it also takes the trace (which
+ * multiplies by N / 2n) and twice the real part. */
 static void check_mod_raise(void (*edit)(boot_config *))
 {
     boot_fixture f;
     boot_fixture_init(&f, SET, edit);
+    bool real = f.cfg.real && !f.cfg.s2c_first;
+    cr_assert_eq(f.bc->c2s.raised, !real);
     double complex *z = random_slots(f.n, 0, 14);
     ckks_ciphertext *ct = encrypt_slots(&f, z, 0, f.scale);
     OK(boot_mod_raise(f.bc, ct, ct, f.keys));
@@ -189,8 +204,10 @@ static void check_mod_raise(void (*edit)(boot_config *))
     /* the dense -> sparse key exists under q0 P only */
     cr_assert_eq(ckks_key_switch(f.ctx, ct, ct, f.keys->to_sparse), CKKS_ELEVEL);
     OK(ckks_set_level(f.ctx, ct, 0));
-    OK(ckks_ciphertext_set_scale(ct, f.scale * f.bc->gap));
+    OK(ckks_ciphertext_set_scale(ct, f.scale * (real ? 2 * f.bc->gap : 1)));
     double complex *got = decrypt_slots(&f, ct);
+    if (real)
+        for (int i = 0; i < f.n; i++) z[i] = creal(z[i]);
     cr_assert_geq(precision(z, got, f.n, 0), 30);
     ckks_ciphertext_free(ct);
     free(z);
@@ -198,10 +215,10 @@ static void check_mod_raise(void (*edit)(boot_config *))
     boot_fixture_free(&f);
 }
 
-/* a trace of 8 rotations, by n 2^i on N / 2 slots */
-static void sparse3(boot_config *c) { c->log_slots = 3; }
+/* with the trace: 8 rotations, by n 2^i on N / 2 slots */
+static void real_sparse3(boot_config *c) { c->real = 1, c->log_slots = 3; }
 Test(bootstrap, mod_raise_keeps_message_mod_q0) { check_mod_raise(sparse7); }
-Test(bootstrap, mod_raise_few_slots) { check_mod_raise(sparse3); }
+Test(bootstrap, mod_raise_trace_real_part) { check_mod_raise(real_sparse3); }
 
 /* Bootstrap random slots under the edited default configuration; assert
  * the mean and maximum precision in bits. */
@@ -234,7 +251,6 @@ Test(bootstrap, sparse_slots) { check_bootstrap(sparse7, 24, 22); }
 static void real_full(boot_config *c) { c->real = 1; }
 Test(bootstrap, real_full_slots) { check_bootstrap(real_full, 25, 23); }
 
-static void real_sparse(boot_config *c) { c->real = 1, c->log_slots = 7; }
 Test(bootstrap, real_sparse_slots) { check_bootstrap(real_sparse, 24, 22); }
 
 static void s2c_first(boot_config *c) { c->s2c_first = 1; }
@@ -333,13 +349,17 @@ Test(bootstrap, keys_save_load)
     cr_assert_geq(count + (size_t)f.bc->nraise - 1, (size_t)nsteps);
     int trace[32];
     cr_assert_eq(ckks_galois_keys_count(f.keys->misc), (size_t)boot_trace_steps(f.bc, trace) + 1);
-    /* sparse slots, gap 16: the trace's terms (the identity included, a
-     * switch back from the ephemeral secret) on the raised ciphertext */
-    cr_assert_eq(f.bc->gap, 16);
-    cr_assert_eq(ckks_galois_keys_count(f.keys->raise), (size_t)f.bc->gap);
+    /* CoeffsToSlots' factor 0 on the raised ciphertext: one-digit keys for
+     * its diagonals and the switch back from the ephemeral secret, none of
+     * the general ones */
+    cr_assert(f.bc->c2s.raised);
+    cr_assert_eq(ckks_galois_keys_count(f.keys->c2s_gk[0]), 0);
+    cr_assert_eq(ckks_galois_keys_count(f.keys->raise), (size_t)f.bc->c2s.m[0]->ndiag);
+    cr_assert_lt(ckks_galois_keys_bytes(f.keys->raise) / f.bc->c2s.m[0]->ndiag,
+                 ckks_galois_keys_bytes(f.keys->c2s_gk[1]) / f.bc->c2s.nsteps[1] / 2);
     /* SlotsToCoeffs keys serve only its levels, below CoeffsToSlots' */
     cr_assert_lt(ckks_galois_keys_bytes(f.keys->s2c_gk[0]) / f.bc->s2c.nsteps[0],
-                 ckks_galois_keys_bytes(f.keys->c2s_gk[0]) / f.bc->c2s.nsteps[0]);
+                 ckks_galois_keys_bytes(f.keys->c2s_gk[1]) / f.bc->c2s.nsteps[1]);
     cr_assert_gt(boot_keys_bytes(f.keys), ckks_galois_keys_bytes(f.keys->misc));
 
     char dir[] = "/tmp/boot_keys_XXXXXX";
