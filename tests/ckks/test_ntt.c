@@ -208,53 +208,93 @@ Test(ntt, round_trip_scalar)
     check_round_trip(ckks_ntt_forward_scalar, ckks_ntt_inverse_scalar);
 }
 
-/* The AVX-512 path gives the same bytes as the scalar one. */
+/* The prime q = 1 mod 2^(logn+1) nearest to x from below (dir < 0) or
+ * above, below 2^61. */
+static uint64_t prime_near(uint64_t x, int logn, int dir)
+{
+    const uint64_t step = (uint64_t)2 << logn;
+    uint64_t q = (x & ~(step - 1)) + 1;
+    if (dir > 0 && q <= x) q += step;
+    if (dir < 0 && q > x) q -= step;
+    while (!ckks_is_prime(q)) q = dir < 0 ? q - step : q + step;
+    cr_assert(q < (uint64_t)1 << 61);
+    return q;
+}
+
+/*
+ * Primes around every bound the AVX-512 path adapts to, with
+ * lim = floor((2^63 - 1) / q): lim < 8 (products fully reduced),
+ * 4 log N < lim (forward reduces nothing before its end), 32 <= lim
+ * (inverse head left lazy), and in between, from 35 to 61 bits.
+ */
+static int boundary_primes(int logn, uint64_t *q)
+{
+    const uint64_t top = UINT64_MAX >> 1, lazy = top / (1 + 4 * (uint64_t)logn);
+    const uint64_t below[] = {(uint64_t)1 << 61, top / 5, top / 7, (uint64_t)1 << 60, top / 15,
+                              (uint64_t)1 << 59, top / 31, (uint64_t)1 << 58, lazy,
+                              (uint64_t)1 << 56, (uint64_t)1 << 52, (uint64_t)1 << 50,
+                              (uint64_t)1 << 45, (uint64_t)1 << 35};
+    const uint64_t above[] = {(uint64_t)1 << 60, (uint64_t)1 << 59, (uint64_t)1 << 58, lazy,
+                              (uint64_t)1 << 52};
+    int k = 0;
+    for (size_t i = 0; i < sizeof below / sizeof below[0]; i++)
+        q[k++] = prime_near(below[i], logn, -1);
+    for (size_t i = 0; i < sizeof above / sizeof above[0]; i++)
+        q[k++] = prime_near(above[i], logn, 1);
+    return k;
+}
+
+/* scalar(a) and avx512(a) at a + off (off = 1: not 64-byte aligned) give
+ * the same bytes. */
+static void check_same(const ckks_ntt_table *t, const uint64_t *a, uint64_t *x, uint64_t *z,
+                       size_t off, bool forward)
+{
+    size_t n = t->n;
+    memcpy(x, a, n * sizeof *a);
+    memcpy(z + off, a, n * sizeof *a);
+    if (forward) {
+        ckks_ntt_forward_scalar(t, x);
+        cr_assert(ckks_ntt_forward_avx512(t, z + off));
+    } else {
+        ckks_ntt_inverse_scalar(t, x);
+        cr_assert(ckks_ntt_inverse_avx512(t, z + off));
+    }
+    cr_assert_arr_eq(x, z + off, n * sizeof *x, "%s logn=%d q=%llu lim=%llu offset=%zu",
+                     forward ? "forward" : "inverse", t->logn, (unsigned long long)t->m.q,
+                     (unsigned long long)((UINT64_MAX >> 1) / t->m.q), off);
+}
+
+/* The AVX-512 path gives the same bytes as the scalar one for every size,
+ * on random, largest and sparse inputs, aligned or not. */
 Test(ntt, avx512_matches_scalar)
 {
     if (!ckks_cpu_has_avx512()) cr_skip_test("no AVX-512 on this CPU");
     uint64_t s = 14;
-    const int bits[] = {30, 50, 60, 61};
-    for (int logn = 1; logn <= 15; logn++) {
+    for (int logn = 1; logn <= 16; logn++) {
         size_t n = (size_t)1 << logn;
-        uint64_t *a = alloc_poly(n), *x = alloc_poly(n), *y = alloc_poly(n);
-        for (int k = 0; k < 4; k++) {
-            uint64_t q = prime_for(logn, bits[k], k % 2);
+        uint64_t *a = alloc_poly(n), *x = alloc_poly(n), *z = alloc_poly(n + 1);
+        uint64_t qs[32];
+        int nq = boundary_primes(logn, qs);
+        for (int k = 0; k < nq; k++) {
             ckks_ntt_table t;
-            cr_assert_eq(ckks_ntt_table_init(&t, q, logn), 0);
-            for (int kind = 0; kind < 2; kind++) {
+            cr_assert_eq(ckks_ntt_table_init(&t, qs[k], logn), 0);
+            const uint64_t q = qs[k];
+            for (int kind = 0; kind < 3; kind++) {
                 random_poly(a, n, q, &s);
-                if (kind) /* largest values, where lazy bounds are tight */
-                    for (size_t i = 0; i < n; i++) a[i] = q - 1 - (a[i] & 1);
-                memcpy(x, a, n * sizeof *a);
-                memcpy(y, a, n * sizeof *a);
-                ckks_ntt_forward_scalar(&t, x);
-                cr_assert(ckks_ntt_forward_avx512(&t, y));
-                cr_assert_arr_eq(x, y, n * sizeof *x, "forward logn=%d q=%llu", logn,
-                                 (unsigned long long)q);
-                ckks_ntt_inverse_scalar(&t, x);
-                cr_assert(ckks_ntt_inverse_avx512(&t, y));
-                cr_assert_arr_eq(x, y, n * sizeof *x, "inverse logn=%d q=%llu", logn,
-                                 (unsigned long long)q);
-                /* on an array that is not 64-byte aligned */
-                uint64_t *z = alloc_poly(n + 1);
-                memcpy(z + 1, a, n * sizeof *a);
-                memcpy(x, a, n * sizeof *a);
-                ckks_ntt_forward_scalar(&t, x);
-                ckks_ntt_forward_avx512(&t, z + 1);
-                cr_assert_arr_eq(x, z + 1, n * sizeof *x, "unaligned logn=%d", logn);
-                free(z);
-                /* also on inputs that are not the image of a forward */
-                memcpy(x, a, n * sizeof *a);
-                memcpy(y, a, n * sizeof *a);
-                ckks_ntt_inverse_scalar(&t, x);
-                ckks_ntt_inverse_avx512(&t, y);
-                cr_assert_arr_eq(x, y, n * sizeof *x, "inverse logn=%d q=%llu", logn,
-                                 (unsigned long long)q);
+                for (size_t i = 0; kind && i < n; i++) /* largest values; sparse ones */
+                    a[i] = kind == 1 ? q - 1 - (a[i] & 1) : a[i] % 7 ? 0 : q - 1;
+                size_t off = (size_t)(k + kind) % 2;
+                check_same(&t, a, x, z, off, true);
+                /* the inverse on its image and on any input */
+                memcpy(a, x, n * sizeof *a);
+                check_same(&t, a, x, z, off, false);
+                random_poly(a, n, q, &s);
+                check_same(&t, a, x, z, 1 - off, false);
             }
             ckks_ntt_table_clear(&t);
         }
         free(a);
         free(x);
-        free(y);
+        free(z);
     }
 }
