@@ -13,7 +13,7 @@
  *
  * usage: boot_bench [--params NAME] [--log-slots L,...] [--threads T,...]
  *                   [--reps R] [--c2s L] [--s2c L] [--precompute-mb MB]
- *                   [--real 0|1]
+ *                   [--real 0|1] [--double-angle R] [--cos-bits B]
  */
 #include "bootstrap/bootstrap.h"
 
@@ -126,8 +126,13 @@ int main(int argc, char **argv)
 {
     const char *name = "BOOT-N16";
     int slots[8] = {15, 12}, nslots = 2, threads[8] = {1, 2}, nthreads = 2, reps = 1;
-    int c2s = 0, s2c = 0, precompute_mb = -1, real = 0;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    int c2s = 0, s2c = 0, precompute_mb = -1, real = 0, double_angle = -1, cos_bits = -1;
+    for (int i = 1; i < argc; i += 2) {
+        if (i + 1 == argc) {
+            fprintf(stderr, "boot_bench: %s needs a value (see the usage at the top of "
+                            "bench/boot_bench.c)\n", argv[i]);
+            return 1;
+        }
         if (!strcmp(argv[i], "--params")) name = argv[i + 1];
         else if (!strcmp(argv[i], "--log-slots")) nslots = parse_list(argv[i + 1], slots, 8);
         else if (!strcmp(argv[i], "--threads")) nthreads = parse_list(argv[i + 1], threads, 8);
@@ -136,6 +141,8 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--s2c")) s2c = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--precompute-mb")) precompute_mb = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--real")) real = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--double-angle")) double_angle = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--cos-bits")) cos_bits = atoi(argv[i + 1]);
         else {
             fprintf(stderr, "boot_bench: unknown option %s\n", argv[i]);
             return 1;
@@ -153,6 +160,8 @@ int main(int argc, char **argv)
     if (s2c) cfg.s2c_levels = s2c;
     if (precompute_mb >= 0) cfg.precompute_mb = precompute_mb;
     cfg.real = real;
+    if (double_angle >= 0) cfg.double_angle = double_angle;
+    if (cos_bits >= 0) cfg.cos_log_error = cos_bits;
     for (int s = 0; s < nslots; s++) {
         cfg.log_slots = slots[s];
         bench(ctx, sk, cfg, threads, nthreads, reps);
