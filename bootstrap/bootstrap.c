@@ -70,9 +70,9 @@ static int trace(const boot_context *bc, ckks_ciphertext *ct, const boot_keys *k
  * ModRaise of in (level 0, checked), under the ephemeral secret when
  * encapsulating, then sum_k pt[k] (.) rot(raised, idx[k]) with the
  * one-digit keys, which also switch back to the main secret: pt NULL is
- * the constant 1 at step 0 (the switch alone), otherwise pt and idx are the diagonals of factor 0 of
- * CoeffsToSlots. out is at the top level, scale eval_scale (times that of
- * the plaintexts).
+ * the constant 1 at step 0 (the switch alone), otherwise pt and idx are
+ * the diagonals of factor 0 of CoeffsToSlots. out is at the top level,
+ * scale eval_scale (times that of the plaintexts).
  */
 static int raise_sum(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
                      ckks_plaintext *const *pt, const boot_keys *keys)
@@ -95,7 +95,8 @@ static int raise_sum(const boot_context *bc, ckks_ciphertext *out, const ckks_ci
         one = ckks_plaintext_new(ctx);
         err = z && one ? 0 : CKKS_ENOMEM;
         for (int i = 0; !err && i < bc->n; i++) z[i] = 1;
-        if (!err) err = ckks_encode_extended(ctx, one, z, (size_t)bc->n, bc->cfg.log_slots, bc->top, 1.0);
+        if (!err)
+            err = ckks_encode_extended(ctx, one, z, (size_t)bc->n, bc->cfg.log_slots, bc->top, 1.0);
         free(z);
         pt = &one;
     }

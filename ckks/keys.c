@@ -222,7 +222,8 @@ static int switch_key_new(const ckks_context *ctx, const uint8_t master[CKKS_SEE
     ckks_switch_key_expand(ctx, k);
     int limbs[CKKS_MAX_PRIMES], nm = ckks_switch_key_limbs(ctx, k, limbs);
     for (int j = 0; j < k->dnum; j++) {
-        err = error_ntt(ctx, master, CKKS_DOMAIN_SWK_E, stream_index(ctx, k, j), limbs, nm, k->b[j]);
+        err = error_ntt(ctx, master, CKKS_DOMAIN_SWK_E, stream_index(ctx, k, j), limbs, nm,
+                        k->b[j]);
         if (err) {
             ckks_switch_key_free(k);
             return err;
