@@ -145,7 +145,12 @@ int boot_transform(const boot_context *bc, const boot_side *s, int g, int level,
                    pack_lintrans **out)
 {
     const boot_matrix *m = s->m[g];
-    pack_lintrans_opts opts = {.baby = s->baby[g], .storage = lazy ? PACK_LT_LAZY : PACK_LT_EAGER};
+    /* double hoisting: measured faster for every factor of BOOT-N16 (0.4 s
+     * at 2^12 slots), where packing's generic cost model, fitted before
+     * its plaintext products went through the vector inner product, still
+     * picks single hoisting for the 15-diagonal factors */
+    pack_lintrans_opts opts = {.baby = s->baby[g], .storage = lazy ? PACK_LT_LAZY : PACK_LT_EAGER,
+                               .hoisting = PACK_LT_DOUBLE};
     return pack_lintrans_new_opts(bc->ctx, out, bc->cfg.log_slots, m->idx,
                                   (const double complex *const *)m->diag, (size_t)m->ndiag, level,
                                   (double)ckks_context_prime(bc->ctx, level), &opts);
