@@ -164,10 +164,13 @@ typedef struct boot_keys boot_keys;
 /*
  * Everything bootstrapping needs: a relinearization key (all levels),
  * one galois key set per CoeffsToSlots / SlotsToCoeffs factor at its
- * level, conjugation and the trace's rotations (sparse slots) at their
- * highest level, and with encapsulation the switching keys dense ->
- * ephemeral (level 0 only) and ephemeral -> dense (top level). The
- * ephemeral secret is drawn from seed (NULL: getrandom) and forgotten.
+ * level (none for a first factor on the raised ciphertext), conjugation
+ * and the trace's rotations (sparse slots) at their highest level, the
+ * one-digit keys for the raised ciphertext (top level: its rotations, and
+ * with encapsulation the switch ephemeral -> dense), and with
+ * encapsulation the switching key dense -> ephemeral (level 0 only). The
+ * ephemeral secret is drawn from seed (domain-separated, so a seed shared
+ * with sk is harmless; NULL: getrandom) and forgotten.
  */
 int boot_keys_new(const boot_context *bc, boot_keys **out, const ckks_secret_key *sk,
                   const uint8_t seed[CKKS_SEED_BYTES]);

@@ -77,7 +77,7 @@ void boot_plaintexts_free(ckks_plaintext **pt, int count)
 
 static void free_side(boot_side *s)
 {
-    if (s->m && s->raised) boot_plaintexts_free(s->raised_pt, s->m[0]->ndiag);
+    if (s->raised_pt) boot_plaintexts_free(s->raised_pt, s->m[0]->ndiag);
     for (int g = 0; g < s->levels; g++) {
         if (s->m) boot_matrix_free(s->m[g]);
         if (s->lt) pack_lintrans_free(s->lt[g]);

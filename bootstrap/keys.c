@@ -96,8 +96,13 @@ int boot_keys_new(const boot_context *bc, boot_keys **out, const ckks_secret_key
     }
     ckks_secret_key *eph = NULL;
     if (!err && needs_encapsulation(bc)) {
-        /* the sparse secret is exposed only under q0 P (see boot_params_named) */
-        err = ckks_secret_key_new_sparse(ctx, &eph, bc->cfg.ephemeral_hw, seed);
+        /* the sparse secret is exposed only under q0 P (see boot_params_named);
+         * its seed is kept apart from a main secret drawn from the same one */
+        static const uint8_t apart[CKKS_SEED_BYTES] = "hetrain: the ephemeral secret  ";
+        uint8_t eph_seed[CKKS_SEED_BYTES];
+        for (int i = 0; seed && i < CKKS_SEED_BYTES; i++) eph_seed[i] = seed[i] ^ apart[i];
+        err = ckks_secret_key_new_sparse(ctx, &eph, bc->cfg.ephemeral_hw, seed ? eph_seed : NULL);
+        explicit_bzero(eph_seed, sizeof eph_seed);
         if (!err) err = ckks_switching_key_new_level(ctx, &k->to_sparse, sk, eph, 0);
     }
     /* rotations of the raised ciphertext, back to sk: one digit each */
@@ -130,6 +135,12 @@ int boot_keys_check(const boot_context *bc, const boot_keys *keys)
     if (keys->hash != ckks_context_hash(bc->ctx)) return CKKS_ECONTEXT;
     if (keys->fingerprint != bc->fingerprint || !keys->rlk || !keys->misc || !keys->raise ||
         (needs_encapsulation(bc) && !keys->to_sparse))
+        return CKKS_EKEY;
+    /* with encapsulation, the unrotated raised term needs its switch back:
+     * without it, it would silently stay under the ephemeral secret */
+    bool identity = ckks_galois_keys_has(bc->ctx, keys->raise, 0);
+    if (identity != needs_encapsulation(bc) ||
+        ckks_galois_keys_count(keys->raise) != (size_t)bc->nraise - !identity)
         return CKKS_EKEY;
     for (int g = 0; g < keys->c2s_levels; g++)
         if (!keys->c2s_gk[g]) return CKKS_EKEY;

@@ -248,8 +248,8 @@ int ckks_galois_keys_new_level(const ckks_context *ctx, ckks_galois_keys **out,
  * instead of ceil((level + 1) / alpha). The key for step k switches
  * sigma_k(from) to `to` (from may be a sparse secret: the rotated terms then
  * come out under `to`); when from and to differ, list step 0 to get the
- * key for the unrotated term. Serving levels <= level; they fit no other
- * decomposition (CKKS_EKEY).
+ * key for the unrotated term. Serving levels <= level; above one digit's
+ * primes they fit no other decomposition (CKKS_EKEY).
  */
 int ckks_raised_keys_new(const ckks_context *ctx, ckks_galois_keys **out,
                          const ckks_secret_key *from, const ckks_secret_key *to, const int *steps,
@@ -258,6 +258,9 @@ void ckks_galois_keys_free(ckks_galois_keys *gk);
 /* Number of keys and their total size in bytes (uncompressed, in memory). */
 size_t ckks_galois_keys_count(const ckks_galois_keys *gk);
 size_t ckks_galois_keys_bytes(const ckks_galois_keys *gk);
+/* 1 when gk holds the key for a rotation by step (0: the switch between
+ * secrets of a raised key set). */
+int ckks_galois_keys_has(const ckks_context *ctx, const ckks_galois_keys *gk, int step);
 /* Galois element X -> X^g of a rotation by step (5^step mod 2N). */
 uint64_t ckks_galois_element(const ckks_context *ctx, int step);
 
@@ -372,6 +375,7 @@ int ckks_rotate_hoisted(const ckks_context *ctx, ckks_ciphertext *const *out,
 typedef struct ckks_decomposition ckks_decomposition;
 int ckks_decomposition_new(const ckks_context *ctx, ckks_decomposition **out,
                            const ckks_ciphertext *a);
+/* Before the context: its memory goes back to the context's scratch. */
 void ckks_decomposition_free(ckks_decomposition *d);
 /*
  * ckks_mod_raise of a into out, and the decomposition of out for

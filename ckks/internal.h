@@ -97,6 +97,7 @@ enum {
     CKKS_DOMAIN_ENC_U,
     CKKS_DOMAIN_ENC_E,
     CKKS_DOMAIN_KEYSEED, /* seeds of derived keys, from the secret seed */
+    CKKS_DOMAIN_PAIR,    /* keys between secrets: index (weight << 1) | role */
 };
 
 /* ---- context -------------------------------------------------------------- */

@@ -275,14 +275,27 @@ int ckks_switching_key_new(const ckks_context *ctx, ckks_switch_key **out,
     return ckks_switching_key_new_level(ctx, out, from, to, ctx->nq - 1);
 }
 
-/* The master seed of keys from one secret to another: both seeds, each
- * through a PRF of its role, so that no other key shares its randomness. */
+/* One secret's share of a pair master: a PRF of its seed, its weight and
+ * its role (0: from, 1: to), in a domain of its own. */
+static void pair_share(const ckks_secret_key *sk, int role, uint8_t out[CKKS_SEED_BYTES])
+{
+    ckks_prng p;
+    ckks_prng_init(&p, sk->seed, CKKS_DOMAIN_PAIR,
+                   ((uint64_t)(uint32_t)sk->hamming_weight << 1) | (uint64_t)role);
+    ckks_prng_bytes(&p, out, CKKS_SEED_BYTES);
+    explicit_bzero(&p, sizeof p);
+}
+
+/* The master seed of keys from one secret to another, so that no other
+ * key shares its randomness: not the pair in the other order, not a secret
+ * with itself, not secrets of one seed and other weights (whose b would
+ * then differ by P times a difference of secrets). */
 static void pair_master(const ckks_secret_key *from, const ckks_secret_key *to,
                         uint8_t out[CKKS_SEED_BYTES])
 {
     uint8_t b[CKKS_SEED_BYTES];
-    derive_seed(from->seed, CKKS_SWITCH_GALOIS, out);
-    derive_seed(to->seed, CKKS_SWITCH_GALOIS + 1, b);
+    pair_share(from, 0, out);
+    pair_share(to, 1, b);
     for (int i = 0; i < CKKS_SEED_BYTES; i++) out[i] ^= b[i];
     explicit_bzero(b, sizeof b);
 }
@@ -418,6 +431,11 @@ void ckks_galois_keys_free(ckks_galois_keys *gk)
 }
 
 size_t ckks_galois_keys_count(const ckks_galois_keys *gk) { return gk ? gk->count : 0; }
+
+int ckks_galois_keys_has(const ckks_context *ctx, const ckks_galois_keys *gk, int step)
+{
+    return ctx && ckks_galois_keys_find(gk, ckks_galois_element(ctx, step)) != NULL;
+}
 
 size_t ckks_switch_key_bytes(const ckks_switch_key *k)
 {

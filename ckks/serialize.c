@@ -33,11 +33,13 @@
  *               (a regenerated from the seed: domain PK_A, index 0)
  *   switch key  galois element u64 (0: relinearization, 1: between
  *               secrets), level u32, digits u32 (= ceil((level + 1) /
- *               alpha)), seed[32], b_0 .. b_{digits-1}: polys on the
- *               limbs q_0..q_level then P
- *               (a_j regenerated: domain SWK_A, index (galois << 8) | j)
- *   galois keys count u64, then count switch-key payloads with strictly
- *               increasing galois elements
+ *               alpha), or 1 for a one-digit key), seed[32], b_0 ..
+ *               b_{digits-1}: polys on the limbs q_0..q_level then P
+ *               (a_j regenerated: domain SWK_A, index (galois << 8) | j,
+ *               j = 0xff for a one-digit key above one digit's primes)
+ *   galois keys count u64 (<= N), then count switch-key payloads with
+ *               strictly increasing odd galois elements (1: a raised key
+ *               set's switch between secrets)
  *   plaintext   level u32, log_slots u32, scale f64, poly on level+1 limbs
  *   ciphertext  level u32, log_slots u32, scale f64, size u32, seeded u32,
  *               if seeded: seed[32] and c_0 (c_1 regenerated: domain

@@ -313,6 +313,16 @@ Test(bootstrap, clear_errors)
     cr_assert_eq(boot_bootstrap(f.bc, out, ct, h.keys), CKKS_ECONTEXT);
     boot_fixture_free(&h);
 
+    /* raised keys without the switch back from the ephemeral secret: the
+     * unrotated term would silently stay under it */
+    ckks_galois_keys *full = f.keys->raise, *no_switch;
+    OK(ckks_raised_keys_new(f.ctx, &no_switch, f.sk, f.sk, f.bc->raise_steps + 1,
+                            (size_t)f.bc->nraise - 1, f.bc->top));
+    f.keys->raise = no_switch;
+    cr_assert_eq(boot_bootstrap(f.bc, out, ct, f.keys), CKKS_EKEY);
+    f.keys->raise = full;
+    ckks_galois_keys_free(no_switch);
+
     /* a chain too short for the configuration */
     boot_config c = f.cfg;
     c.c2s_levels = 11;

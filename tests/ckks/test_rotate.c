@@ -339,3 +339,39 @@ Test(rotate, raised_ciphertext_takes_one_digit_keys)
     ckks_plaintext_free(pt);
     ckks_secret_key_free(sparse);
 }
+
+/* Keys between secrets never share their uniform part with keys of other
+ * pairs: two secrets drawn from one seed with different weights, the pair
+ * in the other order, a secret with itself (their b would differ by P
+ * times a difference of secrets). */
+Test(rotate, raised_keys_share_no_randomness)
+{
+    uint8_t seed[CKKS_SEED_BYTES] = {7, 1, 2}; /* the fixture's: f.sk */
+    ckks_secret_key *sparse;
+    OK(ckks_secret_key_new_sparse(f.ctx, &sparse, 16, seed));
+    const int step[1] = {1}, zero[1] = {0};
+    ckks_galois_keys *ks[4];
+    OK(ckks_raised_keys_new(f.ctx, &ks[0], sparse, f.sk, step, 1, f.top));
+    OK(ckks_raised_keys_new(f.ctx, &ks[1], f.sk, f.sk, step, 1, f.top));
+    OK(ckks_raised_keys_new(f.ctx, &ks[2], f.sk, sparse, step, 1, f.top));
+    OK(ckks_raised_keys_new(f.ctx, &ks[3], sparse, sparse, step, 1, f.top));
+    uint64_t g = ckks_galois_element(f.ctx, 1);
+    size_t words = ((size_t)f.top + 1) * f.ctx->n;
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < i; j++) {
+            const ckks_switch_key *a = ckks_galois_keys_find(ks[i], g), *b = ckks_galois_keys_find(ks[j], g);
+            cr_assert(a && b);
+            cr_assert_neq(memcmp(a->a[0], b->a[0], words * sizeof(uint64_t)), 0, "sets %d, %d", i, j);
+        }
+    /* the level-0 switch into the sparse secret and the identity switch back */
+    ckks_switch_key *in;
+    ckks_galois_keys *back;
+    OK(ckks_switching_key_new_level(f.ctx, &in, f.sk, sparse, 0));
+    OK(ckks_raised_keys_new(f.ctx, &back, sparse, f.sk, zero, 1, 0));
+    cr_assert(ckks_galois_keys_has(f.ctx, back, 0));
+    cr_assert_neq(memcmp(in->a[0], ckks_galois_keys_find(back, 1)->a[0], f.ctx->n * sizeof(uint64_t)), 0);
+    ckks_switch_key_free(in);
+    ckks_galois_keys_free(back);
+    for (int i = 0; i < 4; i++) ckks_galois_keys_free(ks[i]);
+    ckks_secret_key_free(sparse);
+}
