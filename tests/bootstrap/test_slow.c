@@ -4,7 +4,7 @@
 #include <string.h>
 
 /* 2^12 slots and diagonals encoded at each use keep the memory (keys:
- * about 5.4 GB) and the run within a few minutes. */
+ * about 4 GB) and the run within a minute. */
 static void slow_config(boot_config *c) { c->log_slots = 12, c->precompute_mb = 0; }
 
 Test(slow, bootstrap_n16, .timeout = 600)
