@@ -68,51 +68,40 @@ static int trace(const boot_context *bc, ckks_ciphertext *ct, const boot_keys *k
 
 /*
  * ModRaise of in (level 0, checked), under the ephemeral secret when
- * encapsulating, then sum_k pt[k] (.) rot(raised, idx[k]) with the
- * one-digit keys, which also switch back to the main secret: pt NULL is
- * the constant 1 at step 0 (the switch alone), otherwise pt and idx are
- * the diagonals of factor 0 of CoeffsToSlots. out is at the top level,
- * scale eval_scale (times that of the plaintexts).
+ * encapsulating: raised at the top level, scale eval_scale, and d its
+ * one-digit decomposition (rotations by the one-digit keys, which also
+ * switch back to the main secret).
  */
-static int raise_sum(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
-                     ckks_plaintext *const *pt, const boot_keys *keys)
+static int raise(const boot_context *bc, ckks_ciphertext *raised, ckks_decomposition **d,
+                 const ckks_ciphertext *in, const boot_keys *keys)
 {
     const ckks_context *ctx = bc->ctx;
-    ckks_ciphertext *low = ckks_ciphertext_new(ctx), *raised = ckks_ciphertext_new(ctx),
-                    *part = ckks_ciphertext_new(ctx);
-    ckks_plaintext *one = NULL;
-    ckks_decomposition *d = NULL;
-    int err = low && raised && part ? 0 : CKKS_ENOMEM;
+    ckks_ciphertext *low = ckks_ciphertext_new(ctx);
+    int err = low ? 0 : CKKS_ENOMEM;
     if (!err && keys->to_sparse) err = ckks_key_switch(ctx, low, in, keys->to_sparse);
     else if (!err) err = ckks_ciphertext_copy(low, in);
-    if (!err) err = ckks_mod_raise_decomposed(ctx, raised, &d, low);
+    if (!err) err = ckks_mod_raise_decomposed(ctx, raised, d, low);
     if (!err) err = ckks_ciphertext_set_scale(raised, bc->eval_scale);
-    const int *steps = pt ? bc->c2s.m[0]->idx : bc->raise_steps;
-    int terms = pt ? bc->c2s.m[0]->ndiag : 1;
-    if (!err && !pt) {
-        /* 1 in every slot, at scale 1: the constant polynomial 1 */
-        double complex *z = malloc((size_t)bc->n * sizeof *z);
-        one = ckks_plaintext_new(ctx);
-        err = z && one ? 0 : CKKS_ENOMEM;
-        for (int i = 0; !err && i < bc->n; i++) z[i] = 1;
-        if (!err)
-            err = ckks_encode_extended(ctx, one, z, (size_t)bc->n, bc->cfg.log_slots, bc->top, 1.0);
-        free(z);
-        pt = &one;
-    }
-    /* at most 64 terms a call, each call one ModDown */
-    for (int k0 = 0; k0 < terms && !err; k0 += 64) {
-        int cnt = terms - k0 < 64 ? terms - k0 : 64;
-        ckks_ciphertext *dst = k0 ? part : out;
-        err = ckks_rotate_mul_sum(ctx, dst, raised, d, steps + k0,
-                                  (const ckks_plaintext *const *)pt + k0, (size_t)cnt, keys->raise);
-        if (!err && k0) err = ckks_add(ctx, out, out, part);
-    }
-    ckks_decomposition_free(d);
-    ckks_plaintext_free(one);
     ckks_ciphertext_free(low);
-    ckks_ciphertext_free(raised);
-    ckks_ciphertext_free(part);
+    return err;
+}
+
+/* out <- the raised ciphertext switched back to the main secret: its
+ * unrotated term times the constant polynomial 1. */
+static int switch_back(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *raised,
+                       const ckks_decomposition *d, const boot_keys *keys)
+{
+    const ckks_context *ctx = bc->ctx;
+    double complex *z = malloc((size_t)bc->n * sizeof *z);
+    ckks_plaintext *one = ckks_plaintext_new(ctx);
+    int err = z && one ? 0 : CKKS_ENOMEM;
+    for (int i = 0; !err && i < bc->n; i++) z[i] = 1;
+    if (!err) err = ckks_encode_extended(ctx, one, z, (size_t)bc->n, bc->cfg.log_slots, bc->top, 1.0);
+    const int zero = 0;
+    const ckks_plaintext *const pt[1] = {one};
+    if (!err) err = ckks_rotate_mul_sum(ctx, out, raised, d, &zero, pt, 1, keys->raise);
+    free(z);
+    ckks_plaintext_free(one);
     return err;
 }
 
@@ -122,7 +111,12 @@ int boot_mod_raise(const boot_context *bc, ckks_ciphertext *out, const ckks_ciph
     int err = check_input(bc, in, keys, 0);
     if (err) return err;
     if (!out) return CKKS_EINVAL;
-    err = raise_sum(bc, out, in, NULL, keys);
+    ckks_ciphertext *raised = ckks_ciphertext_new(bc->ctx);
+    ckks_decomposition *d = NULL;
+    err = raised ? raise(bc, raised, &d, in, keys) : CKKS_ENOMEM;
+    if (!err) err = switch_back(bc, out, raised, d, keys);
+    ckks_decomposition_free(d);
+    ckks_ciphertext_free(raised);
     if (bc->c2s.raised) return err; /* the trace comes after CoeffsToSlots */
     if (!err && bc->gap > 1) err = trace(bc, out, keys);
     if (!err) err = add_conjugate(bc->ctx, out, keys->misc);
@@ -140,16 +134,18 @@ int boot_coeffs_to_slots(const boot_context *bc, ckks_ciphertext *out, const ckk
         err = boot_mod_raise(bc, out, in, keys);
         return err ? err : apply_side(bc, out, out, s, 0, keys->c2s_gk);
     }
-    ckks_plaintext **pt = s->raised_pt;
-    if (!pt) err = boot_raised_plaintexts(bc, &pt);
-    if (!err) err = raise_sum(bc, out, in, pt, keys);
+    /* the first factor's baby steps are rotations of the raised ciphertext */
+    ckks_ciphertext *raised = ckks_ciphertext_new(bc->ctx);
+    ckks_decomposition *d = NULL;
+    err = raised ? raise(bc, raised, &d, in, keys) : CKKS_ENOMEM;
+    if (!err) err = pack_lintrans_apply_decomposed(bc->ctx, out, raised, d, s->lt[0], keys->raise);
+    ckks_decomposition_free(d);
+    ckks_ciphertext_free(raised);
     if (!err) err = ckks_rescale(bc->ctx, out, out);
     /* the trace commutes with the n-periodic factors: after the first, its
      * keys are one level smaller, and the noise of the others is not summed */
     if (!err && bc->gap > 1) err = trace(bc, out, keys);
-    if (!err) err = apply_side(bc, out, out, s, 1, keys->c2s_gk);
-    if (pt != s->raised_pt) boot_plaintexts_free(pt, s->m[0]->ndiag);
-    return err;
+    return err ? err : apply_side(bc, out, out, s, 1, keys->c2s_gk);
 }
 
 int boot_slots_to_coeffs(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,

@@ -69,15 +69,8 @@ int boot_cos_degree(const boot_context *bc) { return bc ? bc->em.cos_degree : CK
 double boot_c2s_scale(const boot_context *bc) { return bc ? bc->eval_scale : 0; }
 double boot_c2s_gain(const boot_context *bc) { return bc ? bc->c2s_gain : 0; }
 
-void boot_plaintexts_free(ckks_plaintext **pt, int count)
-{
-    for (int k = 0; pt && k < count; k++) ckks_plaintext_free(pt[k]);
-    free(pt);
-}
-
 static void free_side(boot_side *s)
 {
-    if (s->raised_pt) boot_plaintexts_free(s->raised_pt, s->m[0]->ndiag);
     for (int g = 0; g < s->levels; g++) {
         if (s->m) boot_matrix_free(s->m[g]);
         if (s->lt) pack_lintrans_free(s->lt[g]);
@@ -200,23 +193,6 @@ static int build_side(boot_context *bc, boot_side *s, bool inverse, int levels, 
     return err;
 }
 
-int boot_raised_plaintexts(const boot_context *bc, ckks_plaintext ***out)
-{
-    const boot_matrix *m = bc->c2s.m[0];
-    ckks_plaintext **pt = calloc((size_t)m->ndiag, sizeof *pt);
-    int err = pt ? 0 : CKKS_ENOMEM;
-    double scale = (double)ckks_context_prime(bc->ctx, bc->top);
-    for (int k = 0; k < m->ndiag && !err; k++) {
-        pt[k] = ckks_plaintext_new(bc->ctx);
-        err = pt[k] ? ckks_encode_extended(bc->ctx, pt[k], m->diag[k], (size_t)m->n,
-                                           bc->cfg.log_slots, bc->top, scale)
-                    : CKKS_ENOMEM;
-    }
-    if (err) boot_plaintexts_free(pt, m->ndiag);
-    else *out = pt;
-    return err;
-}
-
 /* Encode factors once while they fit in the budget, SlotsToCoeffs' (the
  * cheaper, at low levels) first, then CoeffsToSlots' in the order they
  * run: encoding at each use costs time in proportion to the bytes saved.
@@ -235,8 +211,7 @@ static int precompute(boot_context *bc)
             double b = factor_bytes(bc, s, g);
             bool eager = b <= budget;
             if (eager) budget -= b;
-            if (g == 0 && s->raised) err = eager ? boot_raised_plaintexts(bc, &s->raised_pt) : 0;
-            else err = boot_transform(bc, s, g, s->first_level - g, !eager, &s->lt[g]);
+            err = boot_transform(bc, s, g, s->first_level - g, !eager, &s->lt[g]);
         }
     }
     return err;

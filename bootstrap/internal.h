@@ -65,11 +65,9 @@ void boot_evalmod_clear(boot_evalmod *em);
 typedef struct {
     int levels, first_level;
     bool raised;        /* factor 0 runs on the raised ciphertext (see boot_context) */
-    ckks_plaintext **raised_pt; /* its diagonals, encoded once; NULL: at each use */
     boot_matrix **m;
     int *baby;          /* n1 of each factor */
-    pack_lintrans **lt; /* eager within the budget, else lazy (factor 0
-                         * of a raised side: NULL) */
+    pack_lintrans **lt; /* eager within the budget, else lazy */
     int **steps;        /* rotation steps of each factor, sorted */
     int *nsteps;
 } boot_side;
@@ -124,11 +122,6 @@ int boot_keys_check(const boot_context *bc, const boot_keys *keys);
  * kept compact and encoded at each use. */
 int boot_transform(const boot_context *bc, const boot_side *s, int g, int level, bool lazy,
                    pack_lintrans **out);
-
-/* Factor 0 of CoeffsToSlots encoded for the raised ciphertext: its
- * diagonals at the top level, scale q_top, extended to P (ndiag of them). */
-int boot_raised_plaintexts(const boot_context *bc, ckks_plaintext ***out);
-void boot_plaintexts_free(ckks_plaintext **pt, int count);
 
 /*
  * The trace for sparse slots sums the automorphisms 5^(n j), j < N / 2n,

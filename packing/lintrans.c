@@ -411,7 +411,8 @@ typedef struct {
     const ckks_ciphertext *in;
     const ckks_galois_keys *gk;
     int level;
-    ckks_decomposition *dec;         /* double: in's decomposition */
+    const ckks_decomposition *dec;   /* double: in's decomposition */
+    ckks_decomposition *own_dec;     /* dec when made here */
     const ckks_ciphertext **rotated; /* single: rot(in, cols[c]) */
     ckks_ciphertext **owned;         /* single: the nb baby rotations */
     ckks_plaintext **scratch;        /* lazy: max_call plaintexts */
@@ -431,7 +432,7 @@ static void workspace_free(const pack_lintrans *lt, workspace *w)
     free(w->owned);
     free(w->scratch);
     free(w->rotated);
-    ckks_decomposition_free(w->dec);
+    ckks_decomposition_free(w->own_dec);
     free(w->pt);
     free(w->acc);
     free(w->part);
@@ -440,9 +441,11 @@ static void workspace_free(const pack_lintrans *lt, workspace *w)
     free(w->have);
 }
 
-/* Decompose or hoist-rotate in, and allocate everything else. */
+/* Decompose (unless d is given) or hoist-rotate in, and allocate
+ * everything else. */
 static int workspace_init(const ckks_context *ctx, const pack_lintrans *lt, workspace *w,
-                          const ckks_ciphertext *in, const ckks_galois_keys *gk)
+                          const ckks_ciphertext *in, const ckks_decomposition *d,
+                          const ckks_galois_keys *gk)
 {
     size_t ng = lt->max_giants;
     memset(w, 0, sizeof *w);
@@ -466,7 +469,10 @@ static int workspace_init(const ckks_context *ctx, const pack_lintrans *lt, work
         w->outs = malloc(ng * sizeof *w->outs);
         w->giant = malloc(ng * sizeof *w->giant);
         if (!w->pt || !w->outs || !w->giant) return CKKS_ENOMEM;
-        return ckks_decomposition_new(ctx, &w->dec, in);
+        if ((w->dec = d)) return 0;
+        int err = ckks_decomposition_new(ctx, &w->own_dec, in);
+        w->dec = w->own_dec;
+        return err;
     }
     w->rotated = calloc((size_t)lt->ncols, sizeof *w->rotated);
     w->owned = calloc((size_t)lt->nb + 1, sizeof *w->owned);
@@ -531,14 +537,14 @@ static int inner_call(const ckks_context *ctx, const pack_lintrans *lt, workspac
     return err;
 }
 
-int pack_lintrans_apply(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *in,
-                        const pack_lintrans *lt, const ckks_galois_keys *gk)
+static int apply(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *in,
+                 const ckks_decomposition *d, const pack_lintrans *lt, const ckks_galois_keys *gk)
 {
     if (!ctx || !out || !in || !lt || out == in) return CKKS_EINVAL;
     if (ckks_ciphertext_log_slots(in) != lt->log_slots) return CKKS_ESLOTS;
     if (ckks_ciphertext_level(in) > lt->level) return CKKS_ELEVEL;
     workspace w;
-    int err = workspace_init(ctx, lt, &w, in, gk);
+    int err = workspace_init(ctx, lt, &w, in, d, gk);
     int chunks = (lt->ncols + PACK_LINTRANS_BATCH - 1) / PACK_LINTRANS_BATCH;
     for (size_t b = 0, i0 = 0; !err && b < lt->nbatches; i0 = lt->batch_end[b++]) {
         size_t i1 = lt->batch_end[b];
@@ -555,4 +561,18 @@ int pack_lintrans_apply(const ckks_context *ctx, ckks_ciphertext *out, const ckk
     }
     workspace_free(lt, &w);
     return err;
+}
+
+int pack_lintrans_apply(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *in,
+                        const pack_lintrans *lt, const ckks_galois_keys *gk)
+{
+    return apply(ctx, out, in, NULL, lt, gk);
+}
+
+int pack_lintrans_apply_decomposed(const ckks_context *ctx, ckks_ciphertext *out,
+                                   const ckks_ciphertext *in, const ckks_decomposition *d,
+                                   const pack_lintrans *lt, const ckks_galois_keys *gk)
+{
+    if (!d || !lt || lt->hoisting != PACK_LT_DOUBLE) return CKKS_EINVAL;
+    return apply(ctx, out, in, d, lt, gk);
 }

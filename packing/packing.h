@@ -257,6 +257,15 @@ void pack_lintrans_free(pack_lintrans *lt);
 /* out <- M in; in must have the transform's log_slots and level <= its level. */
 int pack_lintrans_apply(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *in,
                         const pack_lintrans *lt, const ckks_galois_keys *gk);
+/*
+ * The same with d, a decomposition of in made by the caller (e.g. by
+ * ckks_mod_raise_decomposed, whose one-digit keys in gk then serve the baby
+ * steps; giant steps, if any, are rotations with gk's keys). The plan must
+ * use double hoisting (CKKS_EINVAL otherwise).
+ */
+int pack_lintrans_apply_decomposed(const ckks_context *ctx, ckks_ciphertext *out,
+                                   const ckks_ciphertext *in, const ckks_decomposition *d,
+                                   const pack_lintrans *lt, const ckks_galois_keys *gk);
 /* Baby-step size n1, and the key switches of one apply (formula above). */
 int pack_lintrans_baby(const pack_lintrans *lt);
 int pack_lintrans_key_switches(const pack_lintrans *lt);

@@ -396,3 +396,45 @@ Test(packing_lintrans, lazy_huge_scale_mixes_storage)
     free(re);
     free(coef);
 }
+
+/* A decomposition made by the caller gives the same ciphertext as the one
+ * apply makes; single hoisting takes none. */
+Test(packing_lintrans, apply_with_a_given_decomposition)
+{
+    const int ls = 6, n = 64;
+    double complex *m = random_matrix(n, n, 21);
+    pack_lintrans *lt, *single;
+    pack_lintrans_opts o = {.baby = 8, .hoisting = PACK_LT_DOUBLE};
+    OK(pack_lintrans_from_matrix_opts(f.ctx, &lt, ls, m, n, n, f.top, f.scale, &o));
+    o.hoisting = PACK_LT_SINGLE;
+    OK(pack_lintrans_from_matrix_opts(f.ctx, &single, ls, m, n, n, f.top, f.scale, &o));
+    pack_keyplan kp;
+    pack_keyplan_init(&kp);
+    OK(pack_keyplan_add_lintrans(&kp, lt));
+    fixture_keys(&f, &kp);
+    pack_keyplan_clear(&kp);
+    ckks_ciphertext *x = encrypt_complex(m, ls, f.top), *y = ckks_ciphertext_new(f.ctx),
+                    *z = ckks_ciphertext_new(f.ctx);
+    ckks_decomposition *d;
+    OK(ckks_decomposition_new(f.ctx, &d, x));
+    OK(pack_lintrans_apply(f.ctx, y, x, lt, f.gk));
+    OK(pack_lintrans_apply_decomposed(f.ctx, z, x, d, lt, f.gk));
+    ckks_plaintext *py = ckks_plaintext_new(f.ctx), *pz = ckks_plaintext_new(f.ctx);
+    OK(ckks_decrypt(f.ctx, py, y, f.sk));
+    OK(ckks_decrypt(f.ctx, pz, z, f.sk));
+    double complex vy[64], vz[64];
+    OK(ckks_decode(f.ctx, py, vy, n));
+    OK(ckks_decode(f.ctx, pz, vz, n));
+    cr_assert_arr_eq(vy, vz, sizeof vy, "the same operations, the same result");
+    cr_assert_eq(pack_lintrans_apply_decomposed(f.ctx, z, x, d, single, f.gk), CKKS_EINVAL);
+    cr_assert_eq(pack_lintrans_apply_decomposed(f.ctx, z, x, NULL, lt, f.gk), CKKS_EINVAL);
+    ckks_plaintext_free(py);
+    ckks_plaintext_free(pz);
+    ckks_decomposition_free(d);
+    ckks_ciphertext_free(x);
+    ckks_ciphertext_free(y);
+    ckks_ciphertext_free(z);
+    pack_lintrans_free(lt);
+    pack_lintrans_free(single);
+    free(m);
+}
