@@ -77,8 +77,25 @@ uint64_t ckks_prng_u64(ckks_prng *p);
 /* 32 bytes from getrandom(); CKKS_ERANDOM on failure. */
 int ckks_random_seed(uint8_t seed[CKKS_SEED_BYTES]);
 
-/* Uniform mod q (rejection sampling), n values. */
+/* Uniform mod q (rejection sampling), n values; the AVX-512 path where
+ * it can run. */
 void ckks_sample_uniform(ckks_prng *p, uint64_t q, size_t n, uint64_t *out);
+/* Both paths, for tests: they keep the same words and leave p in the same
+ * state. The avx512 one runs only from a block boundary (the state after
+ * ckks_prng_init, or after whole blocks were read) and returns false
+ * (doing nothing) otherwise or without AVX-512. */
+void ckks_sample_uniform_scalar(ckks_prng *p, uint64_t q, size_t n, uint64_t *out);
+bool ckks_sample_uniform_avx512(ckks_prng *p, uint64_t q, size_t n, uint64_t *out);
+/* Blocks counter .. counter + 15 (the counter wrapping mod 2^32) into
+ * out[64 j ..], as ckks_chacha20_block makes them; false without AVX-512. */
+bool ckks_chacha20_blocks16_avx512(const uint32_t key[8], uint32_t counter,
+                                   const uint32_t nonce[3], uint8_t out[16 * 64]);
+/* All bits up to the highest set bit of x (0 for x = 0): the mask that
+ * rejection sampling in [0, x] applies to each word. */
+static inline uint64_t ckks_bit_mask(uint64_t x)
+{
+    return x ? UINT64_MAX >> __builtin_clzll(x) : 0;
+}
 /* Dense ternary: each of -1, 0, 1 with probability 1/3. */
 void ckks_sample_ternary(ckks_prng *p, size_t n, int8_t *out);
 /* Ternary with exactly h nonzero entries, each +-1 with probability 1/2. */
@@ -394,6 +411,11 @@ bool ckks_ks_inner_product_avx512(const ckks_mod *m, size_t n, int nd, const uin
 void ckks_expand_uniform(const ckks_context *ctx, const uint8_t seed[CKKS_SEED_BYTES],
                          uint32_t domain, uint64_t index, const int *limbs,
                          int nlimbs, uint64_t *out);
+/* Limb `limb` (an absolute prime index) of that polynomial alone: the same
+ * N words ckks_expand_uniform writes for it. Single-threaded, so callers
+ * may run it inside their own parallel loops (compact keys, at each use). */
+void ckks_expand_uniform_limb(const ckks_context *ctx, const uint8_t seed[CKKS_SEED_BYTES],
+                              uint32_t domain, uint64_t index, int limb, uint64_t *out);
 /* Small signed coefficients to RNS NTT form on the given limbs. */
 void ckks_small_to_ntt(const ckks_context *ctx, const int64_t *v, const int *limbs,
                        int nlimbs, uint64_t *out);

@@ -10,11 +10,16 @@ void ckks_expand_uniform(const ckks_context *ctx, const uint8_t seed[CKKS_SEED_B
 {
     /* One keystream per limb, so limbs can be filled in any order. */
 #pragma omp parallel for schedule(static)
-    for (int k = 0; k < nlimbs; k++) {
-        ckks_prng prng;
-        ckks_prng_init(&prng, seed, domain, (index << 8) | (uint64_t)limbs[k]);
-        ckks_sample_uniform(&prng, ctx->mod[limbs[k]].q, ctx->n, out + (size_t)k * ctx->n);
-    }
+    for (int k = 0; k < nlimbs; k++)
+        ckks_expand_uniform_limb(ctx, seed, domain, index, limbs[k], out + (size_t)k * ctx->n);
+}
+
+void ckks_expand_uniform_limb(const ckks_context *ctx, const uint8_t seed[CKKS_SEED_BYTES],
+                              uint32_t domain, uint64_t index, int limb, uint64_t *out)
+{
+    ckks_prng prng;
+    ckks_prng_init(&prng, seed, domain, (index << 8) | (uint64_t)limb);
+    ckks_sample_uniform(&prng, ctx->mod[limb].q, ctx->n, out);
 }
 
 void ckks_small_to_ntt(const ckks_context *ctx, const int64_t *v, const int *limbs,

@@ -10,21 +10,9 @@
 #include <math.h>
 #include <string.h>
 
-/* All bits up to the highest set bit of x (0 for x = 0). */
-static uint64_t bit_mask(uint64_t x)
-{
-    x |= x >> 1;
-    x |= x >> 2;
-    x |= x >> 4;
-    x |= x >> 8;
-    x |= x >> 16;
-    x |= x >> 32;
-    return x;
-}
-
 /*
  * Uniform in [0, max] by rejection of words masked to the bit length of
- * max (mask = bit_mask(max)): unbiased, fewer than 2 words on average.
+ * max (mask = ckks_bit_mask(max)): unbiased, fewer than 2 words on average.
  */
 static uint64_t uniform_upto(ckks_prng *p, uint64_t max, uint64_t mask)
 {
@@ -43,11 +31,27 @@ static uint8_t next_byte(ckks_prng *p)
 }
 
 /* q >= 1; q = 0 would mean 2^64. */
-void ckks_sample_uniform(ckks_prng *p, uint64_t q, size_t n, uint64_t *out)
+void ckks_sample_uniform_scalar(ckks_prng *p, uint64_t q, size_t n, uint64_t *out)
 {
-    uint64_t mask = bit_mask(q - 1);
+    uint64_t mask = ckks_bit_mask(q - 1);
     for (size_t i = 0; i < n; i++)
         out[i] = uniform_upto(p, q - 1, mask);
+}
+
+/* The vector path makes 16 blocks at a time; for fewer values than this
+ * the scalar path's one or two blocks cost less (measured). */
+#define UNIFORM_VECTOR_MIN 16
+
+void ckks_sample_uniform(ckks_prng *p, uint64_t q, size_t n, uint64_t *out)
+{
+    /* The vector path starts at a block boundary: finish the buffered
+     * block first (all of it, if a byte read left words misaligned). */
+    uint64_t mask = ckks_bit_mask(q - 1);
+    size_t i = 0;
+    for (; i < n && p->pos < sizeof(p->buf); i++)
+        out[i] = uniform_upto(p, q - 1, mask);
+    if (n - i < UNIFORM_VECTOR_MIN || !ckks_sample_uniform_avx512(p, q, n - i, out + i))
+        ckks_sample_uniform_scalar(p, q, n - i, out + i);
 }
 
 /* 0, 1, 2 -> 0, 1, -1 without a branch on the (secret) value. */
@@ -80,7 +84,7 @@ void ckks_sample_ternary_hw(ckks_prng *p, size_t n, int h, int8_t *out)
     size_t hw = h < 0 ? 0 : (size_t)h > n ? n : (size_t)h;
     memset(out, 0, n);
     for (size_t j = n - hw; j < n; j++) {
-        size_t t = (size_t)uniform_upto(p, j, bit_mask(j));
+        size_t t = (size_t)uniform_upto(p, j, ckks_bit_mask(j));
         if (out[t] != 0)
             t = j;
         out[t] = (int8_t)(1 - 2 * (next_byte(p) & 1));

@@ -152,6 +152,167 @@ Test(prng, u64_is_little_endian_bytes)
     }
 }
 
+/* 16 blocks from one vector call against 16 scalar calls. */
+static void check_blocks16(const uint32_t key[8], uint32_t counter, const uint32_t nonce[3])
+{
+    uint8_t got[16 * 64], want[64];
+    cr_assert(ckks_chacha20_blocks16_avx512(key, counter, nonce, got));
+    for (uint32_t j = 0; j < 16; j++) {
+        ckks_chacha20_block(key, counter + j, nonce, want);
+        cr_assert_arr_eq(got + 64 * j, want, 64, "counter %u + %u", counter, j);
+    }
+}
+
+Test(chacha20, avx512_blocks)
+{
+    if (!ckks_cpu_has_avx512())
+        cr_skip_test("no AVX-512");
+    uint8_t seed[32];
+    uint32_t key[8];
+    rfc_key(seed, key);
+    const uint32_t nonce_232[3] = {0x09000000, 0x4a000000, 0};
+    /* Block 1 of the batch is the RFC's. */
+    uint8_t out[16 * 64];
+    cr_assert(ckks_chacha20_blocks16_avx512(key, 0, nonce_232, out));
+    cr_assert_arr_eq(out + 64, block_232, 64);
+
+    /* Keys and nonces with every word distinct; counters at 0, odd
+     * offsets and across the 2^32 wrap (which the scalar counter makes). */
+    static const uint32_t counters[] = {0, 1, 17, 0x7ffffff9, 0xfffffff0, 0xfffffff9, 0xffffffff};
+    for (int k = 0; k < 3; k++) {
+        uint32_t key2[8], nonce[3];
+        for (int i = 0; i < 8; i++)
+            key2[i] = 0x9e3779b9u * (uint32_t)(8 * k + i + 1) ^ 0x85ebca6bu;
+        for (int i = 0; i < 3; i++)
+            nonce[i] = 0xc2b2ae35u * (uint32_t)(3 * k + i + 1);
+        for (size_t c = 0; c < sizeof(counters) / sizeof(counters[0]); c++)
+            check_blocks16(key2, counters[c], nonce);
+    }
+    check_blocks16(key, 1, nonce_232);
+}
+
+/* Every field of the keystream state. */
+static void assert_same_prng(const ckks_prng *a, const ckks_prng *b)
+{
+    cr_assert_arr_eq(a->key, b->key, sizeof(a->key));
+    cr_assert_arr_eq(a->nonce, b->nonce, sizeof(a->nonce));
+    cr_assert_eq(a->counter, b->counter);
+    cr_assert_eq(a->pos, b->pos);
+    cr_assert_arr_eq(a->buf, b->buf, sizeof(a->buf));
+}
+
+/* The smallest prime above 2^bits and the largest below. */
+static uint64_t prime_above(int bits)
+{
+    uint64_t q = (1ull << bits) + 1;
+    while (!ckks_is_prime(q))
+        q += 2;
+    return q;
+}
+
+static uint64_t prime_below(int bits)
+{
+    uint64_t q = (1ull << bits) - 1;
+    while (!ckks_is_prime(q))
+        q -= 2;
+    return q;
+}
+
+/*
+ * The vector sampler keeps exactly the scalar one's words and leaves the
+ * stream where it does: the next words drawn agree too. Primes just above
+ * a power of two reject about half the words, those just below almost
+ * none; q = 3 rejects a quarter, q = 1 nothing (all zeros).
+ */
+Test(sample, uniform_avx512_is_scalar)
+{
+    if (!ckks_cpu_has_avx512())
+        cr_skip_test("no AVX-512");
+    const uint64_t qs[] = {prime_above(60), prime_below(61), prime_above(40), prime_below(45),
+                           prime_above(20), 0xffffffffffffffc5ull, 3, 1};
+    /* Lengths ending inside a batch of 16 blocks, on one, or beyond. */
+    static const size_t ns[] = {1, 7, 8, 9, 63, 64, 65, 127, 128, 129, 1000, 2048, 2051};
+    enum { NMAX = 2051 };
+    uint64_t *v = malloc(NMAX * sizeof(*v)), *s = malloc(NMAX * sizeof(*s));
+    cr_assert(v && s);
+    for (size_t k = 0; k < sizeof(qs) / sizeof(qs[0]); k++) {
+        for (size_t t = 0; t < sizeof(ns) / sizeof(ns[0]); t++) {
+            size_t n = ns[t];
+            ckks_prng pv, ps;
+            ckks_prng_init(&pv, seed_a, CKKS_DOMAIN_SWK_A, 1000 * k + t);
+            ckks_prng_init(&ps, seed_a, CKKS_DOMAIN_SWK_A, 1000 * k + t);
+            memset(v, 0xa5, NMAX * sizeof(*v));
+            cr_assert(ckks_sample_uniform_avx512(&pv, qs[k], n, v));
+            ckks_sample_uniform_scalar(&ps, qs[k], n, s);
+            cr_assert_arr_eq(v, s, n * sizeof(*v), "q = %llu, n = %zu",
+                             (unsigned long long)qs[k], n);
+            /* Nothing written past n. */
+            if (n < NMAX)
+                cr_assert_eq(v[n], 0xa5a5a5a5a5a5a5a5ull);
+            assert_same_prng(&pv, &ps);
+            cr_assert_eq(ckks_prng_u64(&pv), ckks_prng_u64(&ps));
+        }
+    }
+
+    /* Mid-block, the vector path declines and the dispatcher still agrees. */
+    ckks_prng pv, ps;
+    ckks_prng_init(&pv, seed_a, CKKS_DOMAIN_ENC_A, 77);
+    ckks_prng_init(&ps, seed_a, CKKS_DOMAIN_ENC_A, 77);
+    for (int skip = 0; skip < 2; skip++) {
+        (void)ckks_prng_u64(&pv);
+        (void)ckks_prng_u64(&ps);
+        cr_assert_not(ckks_sample_uniform_avx512(&pv, qs[0], 16, v));
+        ckks_sample_uniform(&pv, qs[0], NMAX, v);
+        ckks_sample_uniform_scalar(&ps, qs[0], NMAX, s);
+        cr_assert_arr_eq(v, s, NMAX * sizeof(*v));
+        assert_same_prng(&pv, &ps);
+    }
+    /* After a byte read the words straddle blocks: all scalar, same words. */
+    uint8_t byte;
+    ckks_prng_bytes(&pv, &byte, 1);
+    ckks_prng_bytes(&ps, &byte, 1);
+    ckks_sample_uniform(&pv, qs[1], NMAX, v);
+    ckks_sample_uniform_scalar(&ps, qs[1], NMAX, s);
+    cr_assert_arr_eq(v, s, NMAX * sizeof(*v));
+    assert_same_prng(&pv, &ps);
+    free(v);
+    free(s);
+}
+
+/* Each limb of an expanded polynomial is the scalar stream of that limb,
+ * whichever path ran, and ckks_expand_uniform is its limbs side by side.
+ * TEST-N11's primes lie both above and below powers of two. */
+Test(sample, expand_uniform_limb)
+{
+    ckks_params par;
+    ckks_context *ctx;
+    cr_assert_eq(ckks_params_named("TEST-N11", &par), 0);
+    cr_assert_eq(ckks_context_new(&ctx, &par, CKKS_ALLOW_INSECURE), 0);
+    size_t n = ctx->n;
+    int nl = ctx->nq + ctx->np;
+    int limbs[CKKS_MAX_PRIMES];
+    for (int k = 0; k < nl; k++)
+        limbs[k] = nl - 1 - k; /* any order */
+    uint64_t *all = malloc((size_t)nl * n * sizeof(*all));
+    uint64_t *one = malloc(n * sizeof(*one)), *want = malloc(n * sizeof(*want));
+    cr_assert(all && one && want);
+    const uint64_t index = 0x1234;
+    ckks_expand_uniform(ctx, seed_a, CKKS_DOMAIN_SWK_A, index, limbs, nl, all);
+    for (int k = 0; k < nl; k++) {
+        int l = limbs[k];
+        ckks_prng p;
+        ckks_prng_init(&p, seed_a, CKKS_DOMAIN_SWK_A, (index << 8) | (uint64_t)l);
+        ckks_sample_uniform_scalar(&p, ctx->mod[l].q, n, want);
+        ckks_expand_uniform_limb(ctx, seed_a, CKKS_DOMAIN_SWK_A, index, l, one);
+        cr_assert_arr_eq(one, want, n * sizeof(*one), "limb %d", l);
+        cr_assert_arr_eq(all + (size_t)k * n, want, n * sizeof(*one), "limb %d", l);
+    }
+    free(all);
+    free(one);
+    free(want);
+    ckks_context_free(ctx);
+}
+
 Test(prng, random_seed)
 {
     uint8_t s1[CKKS_SEED_BYTES], s2[CKKS_SEED_BYTES];
