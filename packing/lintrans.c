@@ -1,7 +1,7 @@
 /* lintrans.c - plaintext matrix times encrypted vector from the matrix's
- * diagonals: baby-step giant-step with single or double hoisting, the
- * diagonals encoded eagerly or (from their integer coefficients) inside
- * apply. */
+ * diagonals: baby-step giant-step with single or double hoisting and the
+ * giant steps by Horner's rule, the diagonals encoded eagerly or (from
+ * their integer coefficients) inside apply. */
 #include "packing/packing.h"
 
 #include <math.h>
@@ -24,10 +24,11 @@ struct pack_lintrans {
     double scale;
     pack_lt_hoisting hoisting;
     pack_lt_storage storage;
-    size_t nterms, nbatches, max_call, max_giants, bytes;
+    size_t nterms, nbatches, max_call, max_giants, bytes, nsteps;
     term *terms;       /* sorted by giant step, then baby step */
     int *cols;         /* the ncols distinct baby steps (0 included), ascending */
     size_t *batch_end; /* the term ending each batch of giant steps */
+    int *steps;        /* pack_bsgs_steps of the plan */
 };
 
 /*
@@ -167,6 +168,7 @@ void pack_lintrans_free(pack_lintrans *lt)
     free(lt->terms);
     free(lt->cols);
     free(lt->batch_end);
+    free(lt->steps);
     free(lt);
 }
 
@@ -204,7 +206,8 @@ static int store_lazy(const ckks_context *ctx, pack_lintrans *lt, term *t,
 }
 
 /* Choose n1, the hoisting and the storage for the ascending indices d, then
- * cut the plan into batches (lt->batch_end) and record its baby steps. */
+ * cut the plan into batches (lt->batch_end) and record its baby and
+ * rotation steps. */
 static int choose_plan(const ckks_context *ctx, pack_lintrans *lt, const int *d, size_t nd,
                        const shape_scratch *w, const pack_lintrans_opts *o)
 {
@@ -249,7 +252,13 @@ static int choose_plan(const ckks_context *ctx, pack_lintrans *lt, const int *d,
     lt->max_call = s.max_call;
     lt->max_giants = s.max_giants;
     lt->key_switches = s.ng + (dbl ? (int)s.babies : s.nb);
-    return 0;
+    int count = pack_bsgs_steps(lt->log_slots, d, nd, lt->n1, NULL, NULL, NULL);
+    if (count < 0) return count;
+    lt->nsteps = (size_t)count;
+    if (!(lt->steps = malloc((lt->nsteps ? lt->nsteps : 1) * sizeof *lt->steps)))
+        return CKKS_ENOMEM;
+    count = pack_bsgs_steps(lt->log_slots, d, nd, lt->n1, NULL, NULL, lt->steps);
+    return count < 0 ? count : 0;
 }
 
 int pack_lintrans_new_opts(const ckks_context *ctx, pack_lintrans **out, int log_slots,
@@ -387,23 +396,45 @@ pack_lt_storage pack_lintrans_storage(const pack_lintrans *lt)
 size_t pack_lintrans_bytes(const pack_lintrans *lt) { return lt ? lt->bytes : 0; }
 size_t pack_lintrans_batches(const pack_lintrans *lt) { return lt ? lt->nbatches : 0; }
 
+int pack_bsgs_steps(int log_slots, const int *index, size_t ndiag, int n1, int *nb, int *ng,
+                    int *steps)
+{
+    if (log_slots < 0 || log_slots > 16 || (ndiag && !index)) return CKKS_EINVAL;
+    int n = 1 << log_slots;
+    if (n1 < 1 || n1 > n) return CKKS_EINVAL;
+    /* mark[s] & 1: s is a step (baby steps below n1, Horner steps
+     * multiples of n1); mark[g] & 2: giant step g is present */
+    unsigned char *mark = calloc((size_t)n, 1);
+    if (!mark) return CKKS_ENOMEM;
+    for (size_t i = 0; i < ndiag; i++) {
+        int d = (index[i] % n + n) % n;
+        mark[d % n1] |= 1;
+        mark[d / n1] |= 2;
+    }
+    int babies = 0, giants = 0, count = 0;
+    for (int b = 1; b < n1; b++) babies += mark[b] & 1;
+    for (int g = 1, prev = 0; g * n1 < n; g++)
+        if (mark[g] & 2) {
+            mark[(g - prev) * n1] |= 1;
+            prev = g;
+            giants++;
+        }
+    for (int s = 1; s < n; s++)
+        if (mark[s] & 1) {
+            if (steps) steps[count] = s;
+            count++;
+        }
+    free(mark);
+    if (nb) *nb = babies;
+    if (ng) *ng = giants;
+    return count;
+}
+
 size_t pack_lintrans_steps(const pack_lintrans *lt, int *steps)
 {
     if (!lt) return 0;
-    size_t k = 0;
-    for (int i = 0; i < lt->ncols; i++)
-        if (lt->cols[i]) {
-            if (steps) steps[k] = lt->cols[i];
-            k++;
-        }
-    /* giant steps are multiples of n1, all above the baby steps */
-    for (size_t i = 0; i < lt->nterms; i++) {
-        int g = lt->terms[i].giant;
-        if (!g || (i && lt->terms[i - 1].giant == g)) continue;
-        if (steps) steps[k] = g * lt->n1;
-        k++;
-    }
-    return k;
+    if (steps) memcpy(steps, lt->steps, lt->nsteps * sizeof *steps);
+    return lt->nsteps;
 }
 
 /* What apply shares between batches. */
@@ -537,6 +568,33 @@ static int inner_call(const ckks_context *ctx, const pack_lintrans *lt, workspac
     return err;
 }
 
+/*
+ * Fold the inner sums of batch [i0, i1) into out by Horner's rule, giant
+ * steps descending: out <- A_g + rot(out, (*prev - g) n1), *prev being the
+ * giant step out stands at (-1 while out is empty), so that the keys are
+ * those of the differences of consecutive giant steps only.
+ */
+static int fold_batch(const ckks_context *ctx, const pack_lintrans *lt, const workspace *w,
+                      size_t i0, size_t i1, ckks_ciphertext *out, int *prev)
+{
+    size_t gi = 0; /* the batch's last inner sum */
+    for (size_t k = i0 + 1; k < i1; k++) gi += lt->terms[k].giant != lt->terms[k - 1].giant;
+    int err = 0;
+    for (size_t k = i1; !err && k-- > i0;) {
+        int g = lt->terms[k].giant;
+        if (k > i0 && lt->terms[k - 1].giant == g) continue;
+        const ckks_ciphertext *a = w->acc[gi--];
+        if (*prev < 0) {
+            err = ckks_ciphertext_copy(out, a);
+        } else {
+            err = ckks_rotate(ctx, out, out, (*prev - g) * lt->n1, w->gk);
+            if (!err) err = ckks_add(ctx, out, out, a);
+        }
+        *prev = g;
+    }
+    return err;
+}
+
 static int apply(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *in,
                  const ckks_decomposition *d, const pack_lintrans *lt, const ckks_galois_keys *gk)
 {
@@ -545,20 +603,15 @@ static int apply(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphe
     if (ckks_ciphertext_level(in) > lt->level) return CKKS_ELEVEL;
     workspace w;
     int err = workspace_init(ctx, lt, &w, in, d, gk);
-    int chunks = (lt->ncols + PACK_LINTRANS_BATCH - 1) / PACK_LINTRANS_BATCH;
-    for (size_t b = 0, i0 = 0; !err && b < lt->nbatches; i0 = lt->batch_end[b++]) {
-        size_t i1 = lt->batch_end[b];
+    int chunks = (lt->ncols + PACK_LINTRANS_BATCH - 1) / PACK_LINTRANS_BATCH, prev = -1;
+    /* batches are independent: the last first, for Horner's rule */
+    for (size_t b = lt->nbatches; !err && b-- > 0;) {
+        size_t i0 = b ? lt->batch_end[b - 1] : 0, i1 = lt->batch_end[b];
         memset(w.have, 0, lt->max_giants);
         for (int c = 0; !err && c < chunks; c++) err = inner_call(ctx, lt, &w, i0, i1, c);
-        /* the giant rotations of the batch's inner sums, summed into out */
-        for (size_t k = i0, gi = 0; !err && k < i1; k++) {
-            int g = lt->terms[k].giant;
-            if (k > i0 && g == lt->terms[k - 1].giant) continue;
-            ckks_ciphertext *s = w.acc[gi++];
-            if (g) err = ckks_rotate(ctx, s, s, g * lt->n1, gk);
-            if (!err) err = k ? ckks_add(ctx, out, out, s) : ckks_ciphertext_copy(out, s);
-        }
+        if (!err) err = fold_batch(ctx, lt, &w, i0, i1, out, &prev);
     }
+    if (!err && prev > 0) err = ckks_rotate(ctx, out, out, prev * lt->n1, gk);
     workspace_free(lt, &w);
     return err;
 }

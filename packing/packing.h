@@ -157,9 +157,15 @@ int pack_replicate(const ckks_context *ctx, pack_matrix *m, const ckks_galois_ke
  * y = M x on the 2^log_slots slots of a ciphertext, M given by its nonzero
  * (generalized) diagonals: diag_d[j] = M[j][(j + d) mod n], so that
  * y = sum_d diag_d (.) rot(x, d). Baby-step giant-step: d = g * n1 + b,
- * y = sum_g rot(sum_b rot(diag_d, -g n1) (.) rot(x, b), g n1), with x
- * decomposed once for all baby steps and one of two ways to form the inner
- * sums:
+ * y = sum_g rot(A_g, g n1) with the inner sums
+ * A_g = sum_b rot(diag_d, -g n1) (.) rot(x, b), x decomposed once for all
+ * baby steps. The giant rotations follow Horner's rule: with the giant
+ * steps present g_0 < g_1 < ... < g_{m-1}, X = A_{g_{m-1}}, then
+ * X = A_{g_i} + rot(X, (g_{i+1} - g_i) n1) for i = m-2 .. 0, and
+ * y = rot(X, g_0 n1): as many rotations as nonzero giant steps, but keys
+ * only for their distinct differences (a band of diagonals -w..w: at most
+ * two, n1 and the wrap-around gap). The inner sums are formed one of two
+ * ways:
  *   single hoisting: the nb baby rotations are computed once (hoisted: a
  *     key switch and a ModDown each) and every diagonal costs a plaintext
  *     product in Q;
@@ -187,7 +193,8 @@ int pack_replicate(const ckks_context *ctx, pack_matrix *m, const ckks_galois_ke
  *   1 + ng decompositions, one plaintext multiplication per diagonal, no
  *   rescale: the result has scale scale(x) * scale and x's level (depth 1
  *   once the caller rescales).
- * Rotation keys: the nb + ng steps of pack_lintrans_steps in both cases.
+ * Rotation keys: those of pack_bsgs_steps in both cases, the nb baby steps
+ * and at most ng Horner steps (a dense matrix: nb + 1).
  * A dense n x n matrix with n1 = sqrt(n) costs 2 sqrt(n) - 2 key switches
  * (n an even power of two): 62 at n = 2^10, the plan chosen for it at
  * N = 2^16 with 11 + 3 primes, dnum 3 (double hoisting when eager, single
@@ -279,9 +286,22 @@ size_t pack_lintrans_bytes(const pack_lintrans *lt);
 /* Batches of giant steps apply runs: 1 with double hoisting unless
  * PACK_LINTRANS_BATCH_BYTES cuts it, one per giant step with single. */
 size_t pack_lintrans_batches(const pack_lintrans *lt);
-/* Rotation steps apply uses (normalized, sorted); returns the count, at
- * most nb + ng, written to steps when steps != NULL. */
+/* Rotation steps apply uses: pack_bsgs_steps of its diagonals and n1;
+ * returns the count, written to steps when steps != NULL. */
 size_t pack_lintrans_steps(const pack_lintrans *lt, int *steps);
+/*
+ * The baby-step giant-step split with baby step n1 (1..n) of the ndiag
+ * diagonals index[] (taken mod n = 2^log_slots, duplicates counted once),
+ * encoding nothing: its distinct nonzero baby steps (*nb) and giant steps
+ * (*ng), whose sum is the key switches of one apply (single hoisting, or
+ * double in one batch), and the rotation steps its keys need, written to
+ * steps when steps != NULL: the baby steps, then the Horner steps (the
+ * distinct differences of consecutive giant steps among 0 and those
+ * present, times n1), sorted and normalized to 0..n-1. Returns their count
+ * (at most nb + ng) or a negative CKKS_E* code; nb and ng may be NULL.
+ */
+int pack_bsgs_steps(int log_slots, const int *index, size_t ndiag, int n1, int *nb, int *ng,
+                    int *steps);
 
 /* ---- encrypted x encrypted matrix products -------------------------------------
  *

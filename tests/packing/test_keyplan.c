@@ -96,11 +96,38 @@ Test(packing_keyplan, lintrans_steps)
     pack_keyplan kp;
     pack_keyplan_init(&kp);
     OK(pack_keyplan_add_lintrans(&kp, lt));
-    /* n1 = 8: babies 1 2 3, giants 8 16 */
-    const int want[] = {1, 2, 3, 8, 16};
-    cr_assert_eq(kp.count, 5);
-    for (int i = 0; i < 5; i++) cr_assert_eq(kp.steps[i], want[i]);
+    /* n1 = 8: babies 1 2 3, giants 1 2 (two rotations by 8 in Horner's rule) */
+    const int want[] = {1, 2, 3, 8};
+    cr_assert_eq(kp.count, 4);
+    for (int i = 0; i < 4; i++) cr_assert_eq(kp.steps[i], want[i]);
     cr_assert_eq(pack_lintrans_key_switches(lt), 5);
     pack_keyplan_clear(&kp);
     pack_lintrans_free(lt);
+}
+
+/* The steps of a split without a transform: few keys for any n1, but the
+ * key switches (nb + ng) grow at either end. */
+Test(packing_keyplan, bsgs_steps_without_encoding)
+{
+    int band[16], steps[16], nb, ng;
+    for (int i = 0; i < 15; i++) band[i] = i - 7;
+    band[15] = 7 + 128; /* a duplicate mod n */
+    /* n1 = 1: giants 1..7, 121..127 */
+    cr_assert_eq(pack_bsgs_steps(7, band, 16, 1, &nb, &ng, steps), 2);
+    cr_assert(nb == 0 && ng == 14 && steps[0] == 1 && steps[1] == 114);
+    /* n1 = 4: babies 1 2 3, giants 1 30 31 */
+    const int want4[] = {1, 2, 3, 4, 116};
+    cr_assert_eq(pack_bsgs_steps(7, band, 16, 4, &nb, &ng, steps), 5);
+    cr_assert(nb == 3 && ng == 3);
+    cr_assert_arr_eq(steps, want4, sizeof want4);
+    /* n1 = n: the diagonal method, every nonzero diagonal a baby step */
+    cr_assert_eq(pack_bsgs_steps(7, band, 16, 128, &nb, &ng, steps), 14);
+    cr_assert(nb == 14 && ng == 0 && steps[0] == 1 && steps[6] == 7 && steps[7] == 121);
+    /* n1 = 8: babies 1..7, giant 15 */
+    cr_assert_eq(pack_bsgs_steps(7, band, 16, 8, NULL, NULL, steps), 7 + 1);
+    cr_assert_eq(steps[7], 120);
+    cr_assert_eq(pack_bsgs_steps(7, band, 16, 0, NULL, NULL, NULL), CKKS_EINVAL);
+    cr_assert_eq(pack_bsgs_steps(7, band, 16, 129, NULL, NULL, NULL), CKKS_EINVAL);
+    cr_assert_eq(pack_bsgs_steps(17, band, 16, 4, NULL, NULL, NULL), CKKS_EINVAL);
+    cr_assert_eq(pack_bsgs_steps(7, NULL, 16, 4, NULL, NULL, NULL), CKKS_EINVAL);
 }

@@ -1,6 +1,6 @@
 /* test_lintrans.c - diagonal and baby-step giant-step transforms against
- * complex matrix-vector products, with their key-switch counts; lazy
- * storage against eager. */
+ * complex matrix-vector products, with their key-switch counts and the
+ * rotation keys of Horner's rule; lazy storage against eager. */
 #include "fixture.h"
 
 #include <complex.h>
@@ -91,7 +91,8 @@ static double complex *random_matrix(int rows, int cols, uint64_t seed)
 }
 
 /* n1 = sqrt(n) costs 2 sqrt(n) - 2 key switches with either hoisting: the
- * doubly hoisted inner sums share each baby step's key switch. */
+ * doubly hoisted inner sums share each baby step's key switch. Horner's
+ * rule rotates by n1 between consecutive giant steps: sqrt(n) keys. */
 Test(packing_lintrans, dense_bsgs_costs_two_sqrt_n)
 {
     const int ls = 6, n = 64;
@@ -104,7 +105,7 @@ Test(packing_lintrans, dense_bsgs_costs_two_sqrt_n)
         cr_assert_eq(pack_lintrans_hoisting(lt), (pack_lt_hoisting)h);
         cr_assert_eq(pack_lintrans_key_switches(lt), 7 + 7);
         cr_assert_eq(pack_lintrans_batches(lt), h == PACK_LT_DOUBLE ? 1 : 8);
-        cr_assert_eq(pack_lintrans_steps(lt, NULL), 14);
+        cr_assert_eq(pack_lintrans_steps(lt, NULL), 7 + 1);
         uint64_t ks, dec;
         bits[h - PACK_LT_SINGLE] = run(lt, m, n, n, f.top, f.scale, &ks, &dec);
         cr_assert_geq(bits[h - PACK_LT_SINGLE], 25, "%.1f bits", bits[h - PACK_LT_SINGLE]);
@@ -166,28 +167,39 @@ Test(packing_lintrans, rectangular_matrix)
     free(m);
 }
 
+/* The n x n matrix whose diagonals index[0..nd) (diag[i], allocated here)
+ * hold random entries of size 1/4, zero elsewhere. */
+static double complex *diagonal_matrix(const int *index, size_t nd, int n, uint64_t seed,
+                                       double complex **diag)
+{
+    double complex *m = calloc((size_t)n * n, sizeof *m);
+    double *re = malloc(2 * (size_t)n * sizeof *re);
+    for (size_t i = 0; i < nd; i++) {
+        diag[i] = malloc((size_t)n * sizeof *diag[i]);
+        random_vector(re, 2 * (size_t)n, seed + i);
+        for (int j = 0; j < n; j++) {
+            diag[i][j] = (re[2 * j] + I * re[2 * j + 1]) / 4;
+            m[(size_t)j * n + (size_t)(((j + index[i]) % n + n) % n)] = diag[i][j];
+        }
+    }
+    free(re);
+    return m;
+}
+
 Test(packing_lintrans, sparse_complex_diagonals_at_any_scale_and_level)
 {
     /* a band matrix given by diagonals, as CoeffsToSlots factors are */
     const int ls = 7, n = 128;
     const int index[] = {0, 1, -1, 16, -16, 33};
     const size_t nd = sizeof index / sizeof index[0];
-    double complex *diag[6], *m = calloc((size_t)n * n, sizeof *m);
-    double *re = malloc(2 * (size_t)n * sizeof *re);
-    for (size_t i = 0; i < nd; i++) {
-        diag[i] = malloc((size_t)n * sizeof *diag[i]);
-        random_vector(re, 2 * (size_t)n, 100 + i);
-        for (int j = 0; j < n; j++) {
-            diag[i][j] = (re[2 * j] + I * re[2 * j + 1]) / 4;
-            m[(size_t)j * n + (size_t)(((j + index[i]) % n + n) % n)] = diag[i][j];
-        }
-    }
+    double complex *diag[6], *m = diagonal_matrix(index, nd, n, 100, diag);
     const int level = f.top - 2;
     const double scale = 0x1p45; /* not the default scale */
     pack_lintrans *lt;
     OK(pack_lintrans_new(f.ctx, &lt, ls, index, (const double complex *const *)diag, nd, level,
                          scale, 0));
-    /* diagonals 0 1 16 33 127 112: n1 = 16 gives babies {1, 15}, giants {1, 2, 7} */
+    /* diagonals 0 1 16 33 127 112: 5 key switches by the diagonal method
+     * (the plan's) or with n1 = 16 (babies {1, 15}, giants {1, 2, 7}) */
     cr_assert_eq(pack_lintrans_key_switches(lt), 5);
     uint64_t ks, dec;
     double bits = run(lt, m, n, n, level, scale, &ks, &dec);
@@ -203,7 +215,61 @@ Test(packing_lintrans, sparse_complex_diagonals_at_any_scale_and_level)
     pack_lintrans_free(lt);
     for (size_t i = 0; i < nd; i++) free(diag[i]);
     free(m);
-    free(re);
+}
+
+/*
+ * Horner's rule with exactly pack_lintrans_steps' keys (a missing one
+ * would cost a composition, caught by run's key-switch count): the baby
+ * steps and the differences of consecutive giant steps. A band -7..7 with
+ * n1 = 4 has giants {0, 1, 30, 31} (Horner steps 4 and 29 * 4); diagonals
+ * 8..15 have giants {2, 3}, whose sum takes a final rotation by 8. Both
+ * hoistings, eager and lazy, one batch or one per giant step.
+ */
+Test(packing_lintrans, horner_needs_only_giant_differences)
+{
+    const int ls = 7, n = 128;
+    int band[15], high[8];
+    for (int i = 0; i < 15; i++) band[i] = i - 7;
+    for (int i = 0; i < 8; i++) high[i] = 8 + i;
+    const struct {
+        const int *index;
+        size_t nd;
+        int giants, nonzero, steps[5]; /* giant steps present, nonzero ones */
+    } cases[] = {{band, 15, 4, 3, {1, 2, 3, 4, 116}}, {high, 8, 2, 2, {1, 2, 3, 4, 8}}};
+    const pack_lintrans_opts plans[] = {
+        {.baby = 4, .hoisting = PACK_LT_SINGLE, .storage = PACK_LT_EAGER},
+        {.baby = 4, .hoisting = PACK_LT_DOUBLE, .storage = PACK_LT_LAZY},
+        {.baby = 4, .hoisting = PACK_LT_DOUBLE, .storage = PACK_LT_EAGER, .batch_bytes = 1},
+    };
+    for (size_t c = 0; c < 2; c++) {
+        double complex *diag[15];
+        double complex *m = diagonal_matrix(cases[c].index, cases[c].nd, n, 300, diag);
+        int nb, ng, steps[8];
+        cr_assert_eq(pack_bsgs_steps(ls, cases[c].index, cases[c].nd, 4, &nb, &ng, steps), 5);
+        cr_assert_arr_eq(steps, cases[c].steps, sizeof cases[c].steps);
+        cr_assert(nb == 3 && ng == cases[c].nonzero, "nb %d, ng %d", nb, ng);
+        for (size_t p = 0; p < sizeof plans / sizeof plans[0]; p++) {
+            pack_lintrans *lt;
+            OK(pack_lintrans_new_opts(f.ctx, &lt, ls, cases[c].index,
+                                      (const double complex *const *)diag, cases[c].nd, f.top,
+                                      f.scale, &plans[p]));
+            cr_assert_eq(pack_lintrans_steps(lt, steps), 5);
+            cr_assert_arr_eq(steps, cases[c].steps, sizeof cases[c].steps);
+            /* key switches as before Horner: one rotation per nonzero giant,
+             * the baby steps' once per batch with double hoisting */
+            size_t batches = pack_lintrans_batches(lt);
+            cr_assert_eq(batches, p == 1 ? 1 : (size_t)cases[c].giants);
+            cr_assert_eq(pack_lintrans_key_switches(lt), (p == 2 ? (int)batches : 1) * nb + ng);
+            uint64_t ks, dec;
+            double bits = run(lt, m, n, n, f.top, f.scale, &ks, &dec);
+            cr_assert_eq(ckks_galois_keys_count(f.gk), 5);
+            cr_assert_geq(bits, 25, "case %zu, plan %zu: %.1f bits", c, p, bits);
+            cr_assert_eq(dec, 1 + (uint64_t)ng);
+            pack_lintrans_free(lt);
+        }
+        for (size_t i = 0; i < cases[c].nd; i++) free(diag[i]);
+        free(m);
+    }
 }
 
 Test(packing_lintrans, dense_2_10_within_66_key_switches)
