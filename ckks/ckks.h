@@ -229,6 +229,8 @@ int ckks_switching_key_new_level(const ckks_context *ctx, ckks_switch_key **out,
                                  const ckks_secret_key *from, const ckks_secret_key *to,
                                  int level);
 void ckks_switch_key_free(ckks_switch_key *k);
+/* Size of a switching key in memory, bytes (0 for NULL). */
+size_t ckks_switch_key_bytes(const ckks_switch_key *k);
 
 /*
  * Galois keys for slot rotations by steps[0..nsteps-1] (taken modulo
@@ -255,7 +257,17 @@ int ckks_raised_keys_new(const ckks_context *ctx, ckks_galois_keys **out,
                          const ckks_secret_key *from, const ckks_secret_key *to, const int *steps,
                          size_t nsteps, int level);
 void ckks_galois_keys_free(ckks_galois_keys *gk);
-/* Number of keys and their total size in bytes (uncompressed, in memory). */
+/*
+ * Compact keys: free the uniform halves a_j of the keys, keeping only their
+ * seed; each key switch then regenerates the limbs it uses (ChaCha20,
+ * vectorized where the CPU allows). Half the memory, for key switches
+ * slower by the regeneration (measured in bench/RESULTS.md). Results are
+ * bit-identical and files the same (they store the seed either way).
+ * NULL is a no-op; a loaded key comes back whole.
+ */
+void ckks_switch_key_compact(ckks_switch_key *k);
+void ckks_galois_keys_compact(ckks_galois_keys *gk);
+/* Number of keys and their total size in bytes in memory. */
 size_t ckks_galois_keys_count(const ckks_galois_keys *gk);
 size_t ckks_galois_keys_bytes(const ckks_galois_keys *gk);
 /* 1 when gk holds the key for a rotation by step (0: the switch between

@@ -232,7 +232,8 @@ struct ckks_switch_key {
     size_t words;                    /* (level + 1 + np) * N, per array: limbs
                                       * q_0..q_level, then P */
     uint8_t seed[CKKS_SEED_BYTES];   /* of the a_j */
-    uint64_t **b, **a;               /* dnum arrays of (nq + np) * n */
+    uint64_t **b, **a;               /* dnum arrays of `words`; a == NULL:
+                                      * compact, the a_j regenerated at use */
 };
 
 struct ckks_galois_keys {
@@ -244,13 +245,15 @@ struct ckks_galois_keys {
 /* Allocate room for `level` (keeps data when large enough). */
 int ckks_plaintext_reserve(ckks_plaintext *pt, int level);
 int ckks_ciphertext_reserve(ckks_ciphertext *ct, int level, int size);
-/* Size in bytes of one switching key in memory. */
-size_t ckks_switch_key_bytes(const ckks_switch_key *k);
 /* Allocate an empty switching key for element g serving levels <= level,
  * with `digits` digits: ckks_key_digits(ctx, level), or 1 for a one-digit
  * key (see ckks_key_one_digit). */
 int ckks_switch_key_alloc(const ckks_context *ctx, uint64_t galois, int level, int digits,
                           ckks_switch_key **out);
+/* The a halves of k's digits 0..nd-1 on prime mi, in ka: pointers into
+ * the key or, when it is compact, regenerated into buf (nd * N words). */
+void ckks_switch_key_a_limb(const ckks_context *ctx, const ckks_switch_key *k, int mi, int nd,
+                            uint64_t *buf, const uint64_t **ka);
 /* Digits of an ordinary key (and of a decomposition) at `level`. */
 static inline int ckks_key_digits(const ckks_context *ctx, int level)
 {

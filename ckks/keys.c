@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* A fresh 32-byte seed for a derived key, from a secret master seed. */
 static void derive_seed(const uint8_t master[CKKS_SEED_BYTES], uint64_t index,
@@ -146,11 +147,26 @@ void ckks_public_key_free(ckks_public_key *pk)
     free(pk);
 }
 
+/* Key polynomials are large (16 MB at the top of BOOT-N16) and live long:
+ * mapped directly, so that freeing one (ckks_switch_key_compact) gives its
+ * pages back to the system instead of leaving a hole in the heap. */
+static uint64_t *key_poly_alloc(size_t words)
+{
+    void *p = mmap(NULL, words * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void key_poly_free(uint64_t *p, size_t words)
+{
+    if (p) munmap(p, words * sizeof(uint64_t));
+}
+
 void ckks_switch_key_free(ckks_switch_key *k)
 {
     if (!k) return;
-    for (int j = 0; k->a && j < k->dnum; j++) free(k->a[j]);
-    for (int j = 0; k->b && j < k->dnum; j++) free(k->b[j]);
+    for (int j = 0; k->a && j < k->dnum; j++) key_poly_free(k->a[j], k->words);
+    for (int j = 0; k->b && j < k->dnum; j++) key_poly_free(k->b[j], k->words);
     free(k->a);
     free(k->b);
     free(k);
@@ -173,8 +189,8 @@ int ckks_switch_key_alloc(const ckks_context *ctx, uint64_t galois, int level, i
     k->b = calloc((size_t)k->dnum, sizeof *k->b);
     if (!k->a || !k->b) goto nomem;
     for (int j = 0; j < k->dnum; j++) {
-        k->a[j] = aligned_alloc(64, words * sizeof(uint64_t));
-        k->b[j] = aligned_alloc(64, words * sizeof(uint64_t));
+        k->a[j] = key_poly_alloc(words);
+        k->b[j] = key_poly_alloc(words);
         if (!k->a[j] || !k->b[j]) goto nomem;
     }
     *out = k;
@@ -195,6 +211,20 @@ int ckks_switch_key_limbs(const ckks_context *ctx, const ckks_switch_key *k, int
 static uint64_t stream_index(const ckks_context *ctx, const ckks_switch_key *k, int j)
 {
     return (k->galois << 8) | (ckks_key_one_digit(ctx, k) ? CKKS_ONE_DIGIT_INDEX : (uint64_t)j);
+}
+
+void ckks_switch_key_a_limb(const ckks_context *ctx, const ckks_switch_key *k, int mi, int nd,
+                            uint64_t *buf, const uint64_t **ka)
+{
+    for (int j = 0; j < nd; j++) {
+        if (k->a) {
+            ka[j] = k->a[j] + ckks_key_offset(ctx, k, mi);
+            continue;
+        }
+        uint64_t *o = buf + (size_t)j * ctx->n;
+        ckks_expand_uniform_limb(ctx, k->seed, CKKS_DOMAIN_SWK_A, stream_index(ctx, k, j), mi, o);
+        ka[j] = o;
+    }
 }
 
 void ckks_switch_key_expand(const ckks_context *ctx, ckks_switch_key *k)
@@ -439,7 +469,18 @@ int ckks_galois_keys_has(const ckks_context *ctx, const ckks_galois_keys *gk, in
 
 size_t ckks_switch_key_bytes(const ckks_switch_key *k)
 {
-    return k ? (size_t)k->dnum * 2 * k->words * sizeof(uint64_t) : 0;
+    return k ? (size_t)k->dnum * (k->a ? 2 : 1) * k->words * sizeof(uint64_t) : 0;
+}
+
+void ckks_switch_key_compact(ckks_switch_key *k)
+{
+    for (int j = 0; k && k->a && j < k->dnum; j++) key_poly_free(k->a[j], k->words);
+    if (k) free(k->a), k->a = NULL;
+}
+
+void ckks_galois_keys_compact(ckks_galois_keys *gk)
+{
+    for (size_t i = 0; gk && i < gk->count; i++) ckks_switch_key_compact(gk->keys[i]);
 }
 
 size_t ckks_galois_keys_bytes(const ckks_galois_keys *gk)

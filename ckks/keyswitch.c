@@ -191,19 +191,31 @@ int ckks_ks_decompose(const ckks_context *ctx, const uint64_t *c, int level, ckk
     return 0;
 }
 
+/* Words of per-thread room to regenerate the a halves of nd digits of
+ * one limb, where some key is compact (ckks_switch_key_a_limb). */
+static size_t regen_words(const ckks_context *ctx, bool compact, int nd)
+{
+    return compact ? (size_t)omp_get_max_threads() * (size_t)nd * ctx->n : 0;
+}
+
+/* This thread's part of that room. */
+static uint64_t *regen_room(const ckks_context *ctx, uint64_t *room, int nd)
+{
+    return room + (size_t)omp_get_thread_num() * (size_t)nd * ctx->n;
+}
+
 /* Inner product of limb e's digits with the key: Q limbs go to out0/out1,
- * P limbs to x_p (np limbs for out0, then np for out1). */
+ * P limbs to x_p (np limbs for out0, then np for out1); room as
+ * regen_room's. */
 static void inner_limb(const ckks_context *ctx, int level, int e, const uint64_t *const *digits,
                        int nd, const ckks_switch_key *k, uint64_t *out0, uint64_t *out1,
-                       uint64_t *x_p)
+                       uint64_t *x_p, uint64_t *room)
 {
     size_t n = ctx->n, np = (size_t)ctx->np;
     int mi = ext_mod(ctx, level, e);
     const uint64_t *kb[CKKS_MAX_PRIMES], *ka[CKKS_MAX_PRIMES];
-    for (int j = 0; j < nd; j++) {
-        kb[j] = k->b[j] + ckks_key_offset(ctx, k, mi);
-        ka[j] = k->a[j] + ckks_key_offset(ctx, k, mi);
-    }
+    for (int j = 0; j < nd; j++) kb[j] = k->b[j] + ckks_key_offset(ctx, k, mi);
+    ckks_switch_key_a_limb(ctx, k, mi, nd, room, ka);
     uint64_t *o0, *o1;
     if (e <= level) {
         o0 = out0 + (size_t)e * n;
@@ -291,20 +303,23 @@ int ckks_ks_apply(const ckks_context *ctx, const ckks_ks_decomp *d, const ckks_s
     ks_plan p;
     err = plan_init(ctx, level, false, &p);
     if (err) return err;
-    uint64_t *x_p = ckks_scratch_alloc(ctx, 2 * (size_t)ctx->np * n);
-    if (!x_p) {
-        plan_clear(&p);
-        return CKKS_ENOMEM;
+    size_t xwords = 2 * (size_t)ctx->np * n, rwords = regen_words(ctx, !k->a, nd);
+    uint64_t *x_p = ckks_scratch_alloc(ctx, xwords), *room = ckks_scratch_alloc(ctx, rwords);
+    if (!x_p || !room) {
+        err = CKKS_ENOMEM;
+        goto done;
     }
 #pragma omp parallel for schedule(static)
     for (int e = 0; e < ext; e++) {
         const uint64_t *digits[CKKS_MAX_PRIMES];
         for (int j = 0; j < nd; j++) digits[j] = d->d + ((size_t)j * ext + e) * n;
-        inner_limb(ctx, level, e, digits, nd, k, out0, out1, x_p);
+        inner_limb(ctx, level, e, digits, nd, k, out0, out1, x_p, regen_room(ctx, room, nd));
     }
     ckks_count(ctx, key_switches);
     err = mod_down(ctx, &p, out0, out1, x_p);
-    ckks_scratch_free(ctx, x_p, 2 * (size_t)ctx->np * n);
+done:
+    ckks_scratch_free(ctx, x_p, xwords);
+    ckks_scratch_free(ctx, room, rwords);
     plan_clear(&p);
     return err;
 }
@@ -320,10 +335,10 @@ int ckks_ks_switch(const ckks_context *ctx, const uint64_t *c, int level, const 
     if (err) return err;
     int ext = p.ext, nd = p.ndigits, nthreads = omp_get_max_threads();
     size_t ywords = ((size_t)level + 1 + (size_t)nd) * n, xwords = 2 * (size_t)ctx->np * n;
-    size_t twords = (size_t)nthreads * (size_t)nd * GROUP * n;
+    size_t twords = (size_t)nthreads * (size_t)nd * GROUP * n, rwords = regen_words(ctx, !k->a, nd);
     uint64_t *y = ckks_scratch_alloc(ctx, ywords), *x_p = ckks_scratch_alloc(ctx, xwords);
-    uint64_t *tmp = ckks_scratch_alloc(ctx, twords);
-    if (!y || !x_p || !tmp) {
+    uint64_t *tmp = ckks_scratch_alloc(ctx, twords), *room = ckks_scratch_alloc(ctx, rwords);
+    if (!y || !x_p || !tmp || !room) {
         err = CKKS_ENOMEM;
         goto done;
     }
@@ -344,7 +359,9 @@ int ckks_ks_switch(const ckks_context *ctx, const uint64_t *c, int level, const 
             }
             modup_group(ctx, &p, y, v, j, es, ne, o);
         }
-        for (int i = 0; i < ne; i++) inner_limb(ctx, level, es[i], digits[i], nd, k, out0, out1, x_p);
+        for (int i = 0; i < ne; i++)
+            inner_limb(ctx, level, es[i], digits[i], nd, k, out0, out1, x_p,
+                       regen_room(ctx, room, nd));
     }
     ckks_count(ctx, decompositions);
     ckks_count(ctx, key_switches);
@@ -353,6 +370,7 @@ done:
     ckks_scratch_free(ctx, y, ywords);
     ckks_scratch_free(ctx, x_p, xwords);
     ckks_scratch_free(ctx, tmp, twords);
+    ckks_scratch_free(ctx, room, rwords);
     plan_clear(&p);
     return err;
 }
@@ -364,9 +382,11 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
 {
     size_t n = ctx->n, np = (size_t)ctx->np;
     int level = d->level, ext = d->ext, nd = d->ndigits, nthreads = omp_get_max_threads();
+    bool compact = false;
     for (int b = 0; b < nb; b++) {
         int err = keys[b] ? key_fits(ctx, keys[b], level, nd, d->raised) : 0;
         if (err) return err;
+        compact |= keys[b] && !keys[b]->a;
     }
     ks_plan p;
     int err = plan_init(ctx, level, false, &p);
@@ -374,8 +394,10 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
     /* per output: its P limbs (np for each component); per thread: the
      * nb rotated terms of one limb, both components */
     size_t xwords = (size_t)ng * 2 * np * n, twords = (size_t)nthreads * (size_t)(nb + 1) * 2 * n;
+    size_t rwords = regen_words(ctx, compact, nd);
     uint64_t *x_p = ckks_scratch_alloc(ctx, xwords), *tmp = ckks_scratch_alloc(ctx, twords);
-    if (!x_p || !tmp) {
+    uint64_t *room = ckks_scratch_alloc(ctx, rwords);
+    if (!x_p || !tmp || !room) {
         err = CKKS_ENOMEM;
         goto done;
     }
@@ -404,8 +426,8 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
             for (int j = 0; j < nd; j++) {
                 digits[j] = d->d + ((size_t)j * ext + (size_t)e) * n;
                 kb[j] = keys[b]->b[j] + ckks_key_offset(ctx, keys[b], mi);
-                ka[j] = keys[b]->a[j] + ckks_key_offset(ctx, keys[b], mi);
             }
+            ckks_switch_key_a_limb(ctx, keys[b], mi, nd, regen_room(ctx, room, nd), ka);
             ckks_ks_inner_product(m, n, nd, digits, kb, ka, u0, u1);
             if (q_limb)
                 for (size_t j = 0; j < n; j++)
@@ -440,6 +462,7 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
 done:
     ckks_scratch_free(ctx, x_p, xwords);
     ckks_scratch_free(ctx, tmp, twords);
+    ckks_scratch_free(ctx, room, rwords);
     plan_clear(&p);
     return err;
 }

@@ -3,7 +3,9 @@
 #include "ckks/internal.h"
 
 #include <complex.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static fixture f;
 static double *x, *want;
@@ -374,4 +376,72 @@ Test(rotate, raised_keys_share_no_randomness)
     ckks_galois_keys_free(back);
     for (int i = 0; i < 4; i++) ckks_galois_keys_free(ks[i]);
     ckks_secret_key_free(sparse);
+}
+
+/* The ciphertexts every kind of key switch gives with f's keys: a rotation,
+ * two hoisted ones, a double-hoisted sum and a relinearized product. */
+enum { RUNS = 5 };
+static void switch_everything(ckks_ciphertext *out[RUNS], const ckks_galois_keys *gk,
+                              const ckks_switch_key *rlk)
+{
+    const int hs[2] = {1, 100};
+    OK(ckks_rotate(f.ctx, out[0], a, 5, gk));
+    OK(ckks_rotate_hoisted(f.ctx, out + 1, a, hs, 2, gk));
+    ckks_plaintext *p[2];
+    for (int k = 0; k < 2; k++) {
+        p[k] = ckks_plaintext_new(f.ctx);
+        OK(ckks_encode_real(f.ctx, p[k], x, f.slots, f.log_slots, f.top, f.scale));
+        OK(ckks_plaintext_extend(f.ctx, p[k]));
+    }
+    ckks_decomposition *d;
+    OK(ckks_decomposition_new(f.ctx, &d, a));
+    OK(ckks_rotate_mul_sum(f.ctx, out[3], a, d, hs, (const ckks_plaintext *const *)p, 2, gk));
+    OK(ckks_mul_relin(f.ctx, out[4], a, a, rlk));
+    ckks_decomposition_free(d);
+    for (int k = 0; k < 2; k++) ckks_plaintext_free(p[k]);
+}
+
+static void expect_same(ckks_ciphertext *const got[RUNS], ckks_ciphertext *const want_ct[RUNS],
+                        const char *what)
+{
+    for (int r = 0; r < RUNS; r++) {
+        size_t bytes = (size_t)(ckks_ciphertext_level(want_ct[r]) + 1) * f.ctx->n * sizeof(uint64_t);
+        cr_assert_eq(ckks_ciphertext_level(got[r]), ckks_ciphertext_level(want_ct[r]));
+        cr_assert_eq(memcmp(got[r]->c[0], want_ct[r]->c[0], bytes), 0, "%s, run %d", what, r);
+        cr_assert_eq(memcmp(got[r]->c[1], want_ct[r]->c[1], bytes), 0, "%s, run %d", what, r);
+    }
+}
+
+Test(rotate, compact_keys_switch_bit_identically_in_half_the_memory)
+{
+    ckks_ciphertext *whole[RUNS], *compact[RUNS];
+    for (int r = 0; r < RUNS; r++) {
+        whole[r] = ckks_ciphertext_new(f.ctx);
+        compact[r] = ckks_ciphertext_new(f.ctx);
+    }
+    switch_everything(whole, f.gk, f.rlk);
+    size_t bytes = ckks_galois_keys_bytes(f.gk);
+    ckks_galois_keys_compact(f.gk);
+    ckks_switch_key_compact(f.rlk);
+    ckks_galois_keys_compact(f.gk); /* twice: a no-op */
+    cr_assert_eq(ckks_galois_keys_bytes(f.gk), bytes / 2);
+    switch_everything(compact, f.gk, f.rlk);
+    expect_same(compact, whole, "compact");
+    /* files are the same either way, and load whole */
+    char path[] = "/tmp/test_rotate_compact.XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    ckks_galois_keys *loaded;
+    OK(ckks_galois_keys_save(f.ctx, f.gk, path));
+    OK(ckks_galois_keys_load(f.ctx, &loaded, path));
+    remove(path);
+    cr_assert_eq(ckks_galois_keys_bytes(loaded), bytes);
+    switch_everything(compact, loaded, f.rlk);
+    expect_same(compact, whole, "loaded");
+    ckks_galois_keys_free(loaded);
+    for (int r = 0; r < RUNS; r++) {
+        ckks_ciphertext_free(whole[r]);
+        ckks_ciphertext_free(compact[r]);
+    }
 }
