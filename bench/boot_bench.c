@@ -5,7 +5,7 @@
  * which runs EvalMod once). Prints one JSON object per line:
  *   {"op": "bootstrap", "logN", "slots", "real", "levels_after", "threads",
  *    "median_s", "precision_bits", "precision_max_bits", "key_bytes",
- *    "keygen_s", "peak_rss_mb", "security"}
+ *    "keygen_s", "peak_rss_mb", "low_memory", "security"}
  * precision_bits is -log2 of the mean absolute error, precision_max_bits
  * of the largest; levels_after counts the levels between the output and
  * the input level (those left for computation before the next
@@ -14,6 +14,9 @@
  * usage: boot_bench [--params NAME] [--log-slots L,...] [--threads T,...]
  *                   [--reps R] [--c2s L] [--s2c L] [--precompute-mb MB]
  *                   [--real 0|1] [--double-angle R] [--cos-bits B]
+ *                   [--low-memory 0|1]
+ * --low-memory 1 sets boot_config.low_memory: compact keys (each key
+ * switch regenerates their uniform halves) and plans with fewer keys.
  */
 #include "bootstrap/bootstrap.h"
 
@@ -107,10 +110,10 @@ static void bench(const ckks_context *ctx, const ckks_secret_key *sk, boot_confi
         printf("{\"op\": \"bootstrap\", \"logN\": %d, \"slots\": %d, \"real\": %s, \"levels_after\": %d, "
                "\"threads\": %d, \"median_s\": %.3f, \"precision_bits\": %.2f, "
                "\"precision_max_bits\": %.2f, \"key_bytes\": %zu, \"keygen_s\": %.1f, "
-               "\"peak_rss_mb\": %.0f, \"security\": \"%s\"}\n",
+               "\"peak_rss_mb\": %.0f, \"low_memory\": %s, \"security\": \"%s\"}\n",
                ckks_context_logn(ctx), n, cfg.real ? "true" : "false", boot_output_level(bc) - boot_input_level(bc), threads[t], med,
                -log2(sum / n), -log2(max), boot_keys_bytes(keys), keygen, peak_rss_mb(),
-               ckks_context_security(ctx));
+               cfg.low_memory ? "true" : "false", ckks_context_security(ctx));
         fflush(stdout);
     }
     free(z);
@@ -127,6 +130,7 @@ int main(int argc, char **argv)
     const char *name = "BOOT-N16";
     int slots[8] = {15, 12}, nslots = 2, threads[8] = {1, 2}, nthreads = 2, reps = 1;
     int c2s = 0, s2c = 0, precompute_mb = -1, real = 0, double_angle = -1, cos_bits = -1;
+    int low_memory = 0;
     for (int i = 1; i < argc; i += 2) {
         if (i + 1 == argc) {
             fprintf(stderr, "boot_bench: %s needs a value (see the usage at the top of "
@@ -143,6 +147,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--real")) real = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--double-angle")) double_angle = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--cos-bits")) cos_bits = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--low-memory")) low_memory = atoi(argv[i + 1]);
         else {
             fprintf(stderr, "boot_bench: unknown option %s\n", argv[i]);
             return 1;
@@ -162,6 +167,7 @@ int main(int argc, char **argv)
     cfg.real = real;
     if (double_angle >= 0) cfg.double_angle = double_angle;
     if (cos_bits >= 0) cfg.cos_log_error = cos_bits;
+    cfg.low_memory = low_memory;
     for (int s = 0; s < nslots; s++) {
         cfg.log_slots = slots[s];
         bench(ctx, sk, cfg, threads, nthreads, reps);

@@ -92,6 +92,11 @@ typedef struct {
     int precompute_mb;   /* memory (MB) for encoded diagonals kept in the context:
                           * factor by factor while they fit (SlotsToCoeffs'
                           * first), the others encoded at each use */
+    int low_memory;      /* 1: memory before time. Keys keep only the seeds
+                          * of their uniform halves (ckks_galois_keys_compact;
+                          * the relinearization key, used most, stays whole),
+                          * and where two baby steps cost as many key switches,
+                          * the one needing fewer keys (more giant steps) */
 } boot_config;
 
 /*

@@ -7,7 +7,6 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 void boot_config_default(boot_config *cfg, const ckks_context *ctx, int log_slots)
 {
@@ -101,38 +100,46 @@ static int check_config(const ckks_context *ctx, const boot_config *c)
         c->s2c_levels > c->log_slots)
         return CKKS_EINVAL;
     if (c->ephemeral_hw < 0 || c->log_failure < 1 || c->iterations < 1 || c->iterations > 2 ||
-        c->iteration_bits < 1 || c->iteration_bits > 40 || c->precompute_mb < 0)
+        c->iteration_bits < 1 || c->iteration_bits > 40 || c->precompute_mb < 0 ||
+        (unsigned)c->low_memory > 1)
         return CKKS_EINVAL;
     return 0;
 }
 
 /*
- * Rotation keys the split d = g n1 + b needs (distinct nonzero b and g n1
- * over the diagonals); the n1 with the fewest, ties to fewer giant steps
- * (one decomposition each). Keys dominate the memory of bootstrapping.
+ * The n1 whose split d = g n1 + b costs the fewest key switches (distinct
+ * nonzero b, plus distinct nonzero g: one rotation each), ties to fewer
+ * giant steps (each a whole key switch, where a baby step is a hoisted
+ * inner product) or, with fewer_keys, to fewer keys first (CoeffsToSlots'
+ * second factor at full slots: 5 keys at n1 = 512 against 9 at 1024, for 4
+ * more giant steps); or a negative error. Never the fewest keys alone:
+ * Horner's rule needs only a few giant keys for any n1, and n1 = 1 would
+ * need two keys but a rotation per diagonal.
  */
-static int fewest_keys_baby(const boot_matrix *m)
+static int fewest_switches_baby(int log_slots, const boot_matrix *m, bool fewer_keys)
 {
-    int best = m->n, best_keys = m->n + 1, best_giant = 0;
-    char *seen = calloc((size_t)m->n, 1);
-    if (!seen) return 0; /* let packing choose */
+    int best = m->n, best_switches = m->n + 1, best_keys = 0, best_giant = 0;
     for (int n1 = 1; n1 <= m->n; n1 *= 2) {
-        memset(seen, 0, (size_t)m->n);
-        int baby = 0, giant = 0;
-        for (int k = 0; k < m->ndiag; k++) {
-            int b = m->idx[k] % n1, g = m->idx[k] - b;
-            if (b && !seen[b]) seen[b] = 1, baby++;
-            if (g && !(seen[g] & 2)) seen[g] |= 2, giant++;
+        int baby, giant;
+        int keys = pack_bsgs_steps(log_slots, m->idx, (size_t)m->ndiag, n1, &baby, &giant, NULL);
+        if (keys < 0) return keys;
+        int switches = baby + giant;
+        if (switches > best_switches) continue;
+        if (switches == best_switches) {
+            int by_keys = fewer_keys ? keys - best_keys : 0;
+            if (by_keys > 0 || (by_keys == 0 && giant >= best_giant)) continue;
         }
-        if (baby + giant < best_keys || (baby + giant == best_keys && giant < best_giant)) {
-            best = n1;
-            best_keys = baby + giant;
-            best_giant = giant;
-        }
+        best = n1;
+        best_switches = switches;
+        best_keys = keys;
+        best_giant = giant;
     }
-    free(seen);
     return best;
 }
+
+/* With low_memory, the most a transform's batch of giant steps holds
+ * (packing's default: 1 GB); more batches repeat baby-step key switches. */
+#define LOW_MEMORY_BATCH_BYTES ((size_t)256 << 20)
 
 int boot_transform(const boot_context *bc, const boot_side *s, int g, int level, bool lazy,
                    pack_lintrans **out)
@@ -143,7 +150,8 @@ int boot_transform(const boot_context *bc, const boot_side *s, int g, int level,
      * its plaintext products went through the vector inner product, still
      * picks single hoisting for the 15-diagonal factors */
     pack_lintrans_opts opts = {.baby = s->baby[g], .storage = lazy ? PACK_LT_LAZY : PACK_LT_EAGER,
-                               .hoisting = PACK_LT_DOUBLE};
+                               .hoisting = PACK_LT_DOUBLE,
+                               .batch_bytes = bc->cfg.low_memory ? LOW_MEMORY_BATCH_BYTES : 0};
     return pack_lintrans_new_opts(bc->ctx, out, bc->cfg.log_slots, m->idx,
                                   (const double complex *const *)m->diag, (size_t)m->ndiag, level,
                                   (double)ckks_context_prime(bc->ctx, level), &opts);
@@ -158,7 +166,7 @@ static double factor_bytes(const boot_context *bc, const boot_side *s, int g)
 }
 
 /* The factors of one side, their gain spread evenly, their baby steps
- * and rotation steps (from a transform encoded at level 0, scale 1: cheap). */
+ * and rotation steps. */
 static int build_side(boot_context *bc, boot_side *s, bool inverse, int levels, int first_level,
                       double gain)
 {
@@ -178,19 +186,18 @@ static int build_side(boot_context *bc, boot_side *s, bool inverse, int levels, 
         boot_matrix *f = s->m[0];
         for (int k = 0; k < f->ndiag; k++) f->diag[k][(f->n - f->idx[k]) % f->n] *= 0.5;
     }
-    for (int g = 0; g < levels && !err; g++) {
+    int ls = bc->cfg.log_slots;
+    for (int g = 0; g < levels; g++) {
         const boot_matrix *m = s->m[g];
-        s->baby[g] = g == 0 && s->raised ? m->n : fewest_keys_baby(m);
-        pack_lintrans *lt = NULL;
-        err = pack_lintrans_new(bc->ctx, &lt, bc->cfg.log_slots, m->idx,
-                                (const double complex *const *)m->diag, (size_t)m->ndiag, 0, 1.0,
-                                s->baby[g]);
-        if (!err) s->steps[g] = malloc((pack_lintrans_steps(lt, NULL) + 1) * sizeof(int));
-        if (!err && !s->steps[g]) err = CKKS_ENOMEM;
-        if (!err) s->nsteps[g] = (int)pack_lintrans_steps(lt, s->steps[g]);
-        pack_lintrans_free(lt);
+        int n1 = g == 0 && s->raised ? m->n : fewest_switches_baby(ls, m, bc->cfg.low_memory);
+        int count = n1 < 0 ? n1 : pack_bsgs_steps(ls, m->idx, (size_t)m->ndiag, n1, NULL, NULL, NULL);
+        if (count < 0) return count;
+        s->baby[g] = n1;
+        if (!(s->steps[g] = malloc(((size_t)count + 1) * sizeof *s->steps[g]))) return CKKS_ENOMEM;
+        s->nsteps[g] = pack_bsgs_steps(ls, m->idx, (size_t)m->ndiag, n1, NULL, NULL, s->steps[g]);
+        if (s->nsteps[g] < 0) return s->nsteps[g];
     }
-    return err;
+    return 0;
 }
 
 /* Encode factors once while they fit in the budget, SlotsToCoeffs' (the

@@ -59,7 +59,7 @@ void boot_evalmod_clear(boot_evalmod *em);
 /*
  * One side (CoeffsToSlots or SlotsToCoeffs): its factors in the order they
  * are applied, factor g used at level first_level - g, with the baby step
- * that needs the fewest rotation keys and, within the memory budget, its
+ * that needs the fewest key switches and, within the memory budget, its
  * diagonals encoded once (lt), otherwise at each use.
  */
 typedef struct {
@@ -106,7 +106,6 @@ struct boot_keys {
     uint64_t hash;        /* of the ckks parameter set */
     uint64_t fingerprint; /* of the configuration the keys serve */
     int c2s_levels, s2c_levels;
-    size_t switch_bytes;  /* of rlk and to_sparse */
     ckks_switch_key *rlk;
     ckks_galois_keys **c2s_gk, **s2c_gk; /* one set per factor, at its level */
     ckks_galois_keys *misc;  /* conjugation and, for sparse slots, the trace */

@@ -37,16 +37,6 @@ void boot_keys_free(boot_keys *k)
 
 static bool needs_encapsulation(const boot_context *bc) { return bc->cfg.ephemeral_hw > 0; }
 
-/* Bytes of a switching key serving levels <= level (see ckks/keys.c):
- * ceil((level + 1) / alpha) digits, each two polynomials over q_0..q_level, P. */
-static size_t switch_key_bytes(const ckks_context *ctx, int level)
-{
-    const ckks_params *p = ckks_context_params(ctx);
-    size_t alpha = ((size_t)p->nq + (size_t)p->dnum - 1) / (size_t)p->dnum;
-    size_t digits = ((size_t)level + alpha) / alpha;
-    return digits * 2 * ((size_t)level + 1 + (size_t)p->np) * sizeof(uint64_t) << p->logn;
-}
-
 /* An empty boot_keys for bc, the arrays of key sets allocated. */
 static boot_keys *keys_alloc(const boot_context *bc)
 {
@@ -56,9 +46,6 @@ static boot_keys *keys_alloc(const boot_context *bc)
     k->fingerprint = bc->fingerprint;
     k->c2s_levels = bc->c2s.levels;
     k->s2c_levels = bc->s2c.levels;
-    int top = ckks_context_max_level(bc->ctx);
-    k->switch_bytes = switch_key_bytes(bc->ctx, top);
-    if (needs_encapsulation(bc)) k->switch_bytes += switch_key_bytes(bc->ctx, 0);
     k->c2s_gk = calloc((size_t)k->c2s_levels, sizeof *k->c2s_gk);
     k->s2c_gk = calloc((size_t)k->s2c_levels, sizeof *k->s2c_gk);
     if (!k->c2s_gk || !k->s2c_gk) {
@@ -68,14 +55,29 @@ static boot_keys *keys_alloc(const boot_context *bc)
     return k;
 }
 
+/* A key set as the configuration keeps it: compact (low_memory), or
+ * whole. Applied to each set as it is made, so that the whole keys never
+ * all coexist. */
+static void keep(const boot_context *bc, ckks_galois_keys *gk)
+{
+    if (bc->cfg.low_memory) ckks_galois_keys_compact(gk);
+}
+
+static void keep_key(const boot_context *bc, ckks_switch_key *k)
+{
+    if (bc->cfg.low_memory) ckks_switch_key_compact(k);
+}
+
 /* The rotation keys of one side, factor g's at the level it runs at. */
 static int side_keys(const boot_context *bc, const boot_side *s, ckks_galois_keys **gk,
                      const ckks_secret_key *sk)
 {
     int err = 0;
-    for (int g = 0; g < s->levels && !err; g++)
+    for (int g = 0; g < s->levels && !err; g++) {
         err = ckks_galois_keys_new_level(bc->ctx, &gk[g], sk, s->steps[g], (size_t)s->nsteps[g],
                                          0, s->first_level - g);
+        keep(bc, gk[g]);
+    }
     return err;
 }
 
@@ -86,6 +88,7 @@ int boot_keys_new(const boot_context *bc, boot_keys **out, const ckks_secret_key
     const ckks_context *ctx = bc->ctx;
     boot_keys *k = keys_alloc(bc);
     if (!k) return CKKS_ENOMEM;
+    /* the relinearization key stays whole: EvalMod uses it a dozen times */
     int err = ckks_relin_key_new(ctx, &k->rlk, sk);
     if (!err) err = side_keys(bc, &bc->c2s, k->c2s_gk, sk);
     if (!err) err = side_keys(bc, &bc->s2c, k->s2c_gk, sk);
@@ -93,6 +96,7 @@ int boot_keys_new(const boot_context *bc, boot_keys **out, const ckks_secret_key
         int steps[32];
         int t = boot_trace_steps(bc, steps);
         err = ckks_galois_keys_new_level(ctx, &k->misc, sk, steps, (size_t)t, 1, bc->misc_level);
+        keep(bc, k->misc);
     }
     ckks_secret_key *eph = NULL;
     if (!err && needs_encapsulation(bc)) {
@@ -104,11 +108,13 @@ int boot_keys_new(const boot_context *bc, boot_keys **out, const ckks_secret_key
         err = ckks_secret_key_new_sparse(ctx, &eph, bc->cfg.ephemeral_hw, seed ? eph_seed : NULL);
         explicit_bzero(eph_seed, sizeof eph_seed);
         if (!err) err = ckks_switching_key_new_level(ctx, &k->to_sparse, sk, eph, 0);
+        keep_key(bc, k->to_sparse);
     }
     /* rotations of the raised ciphertext, back to sk: one digit each */
     if (!err)
         err = ckks_raised_keys_new(ctx, &k->raise, eph ? eph : sk, sk, bc->raise_steps,
                                    (size_t)bc->nraise, bc->top);
+    if (!err) keep(bc, k->raise);
     ckks_secret_key_free(eph);
     if (err) {
         boot_keys_free(k);
@@ -123,7 +129,8 @@ const ckks_switch_key *boot_keys_relin(const boot_keys *k) { return k ? k->rlk :
 size_t boot_keys_bytes(const boot_keys *k)
 {
     if (!k) return 0;
-    size_t b = k->switch_bytes + ckks_galois_keys_bytes(k->misc) + ckks_galois_keys_bytes(k->raise);
+    size_t b = ckks_switch_key_bytes(k->rlk) + ckks_switch_key_bytes(k->to_sparse) +
+               ckks_galois_keys_bytes(k->misc) + ckks_galois_keys_bytes(k->raise);
     for (int g = 0; g < k->c2s_levels; g++) b += ckks_galois_keys_bytes(k->c2s_gk[g]);
     for (int g = 0; g < k->s2c_levels; g++) b += ckks_galois_keys_bytes(k->s2c_gk[g]);
     return b;
@@ -258,7 +265,13 @@ int boot_keys_load(const boot_context *bc, boot_keys **out, const char *dir)
     if (!k) return CKKS_ENOMEM;
     member m[MAX_MEMBERS];
     int c = members(k, mf.encapsulation, m), err = 0;
-    for (int i = 0; i < c && !err; i++) err = member_io(bc->ctx, &m[i], dir, false);
+    /* compacted member by member, as boot_keys_new does */
+    for (int i = 0; i < c && !err; i++) {
+        err = member_io(bc->ctx, &m[i], dir, false);
+        if (err) break;
+        if (m[i].galois) keep(bc, *(ckks_galois_keys **)m[i].ptr);
+        else if (m[i].ptr != &k->rlk) keep_key(bc, *(ckks_switch_key **)m[i].ptr);
+    }
     if (!err) err = boot_keys_check(bc, k);
     if (err) {
         boot_keys_free(k);

@@ -338,6 +338,19 @@ Test(bootstrap, clear_errors)
     boot_fixture_free(&f);
 }
 
+/* Remove a key directory of the test set's default configuration. */
+static void remove_key_dir(const char *dir)
+{
+    const char *names[] = {"manifest",  "relin.key",     "misc.key",     "c2s_0.key", "c2s_1.key",
+                           "s2c_0.key", "s2c_1.key",     "to_sparse.key", "raise.key"};
+    char path[256];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
 Test(bootstrap, keys_save_load)
 {
     boot_fixture f;
@@ -379,13 +392,44 @@ Test(bootstrap, keys_save_load)
     OK(boot_keys_load(f.bc, &loaded, dir));
     cr_assert_eq(boot_keys_bytes(loaded), boot_keys_bytes(f.keys));
     double complex *z = random_slots(f.n, 0, 18);
-    ckks_ciphertext *ct = encrypt_slots(&f, z, 0, f.scale);
+    ckks_ciphertext *ct = encrypt_slots(&f, z, 0, f.scale), *twin = ckks_ciphertext_new(f.ctx);
+    OK(ckks_ciphertext_copy(twin, ct));
     OK(boot_bootstrap(f.bc, ct, ct, loaded));
     double complex *got = decrypt_slots(&f, ct);
     double bits = precision(z, got, f.n, 1);
     cr_log_info("loaded keys: %.2f bits mean", bits);
     cr_assert_geq(bits, 22);
     boot_keys_free(loaded);
+
+    /* low memory: no more keys, each compact (the relinearization key
+     * whole), saved and loaded compact, and as precise */
+    boot_context *lean;
+    boot_config lc = f.cfg;
+    lc.low_memory = 1;
+    OK(boot_context_new(&lean, f.ctx, &lc));
+    cr_assert_leq(boot_rotation_steps(lean, NULL, 0), nsteps);
+    boot_keys *small;
+    uint8_t seed[CKKS_SEED_BYTES] = {3, 1, 4};
+    OK(boot_keys_new(lean, &small, f.sk, seed));
+    size_t rlk = ckks_switch_key_bytes(boot_keys_relin(f.keys));
+    cr_assert_leq(2 * boot_keys_bytes(small), boot_keys_bytes(f.keys) + rlk);
+    cr_assert_eq(ckks_switch_key_bytes(boot_keys_relin(small)), rlk);
+    char lean_dir[] = "/tmp/boot_keys_XXXXXX";
+    cr_assert(mkdtemp(lean_dir));
+    OK(boot_keys_save(lean, small, lean_dir));
+    boot_keys_free(small);
+    OK(boot_keys_load(lean, &small, lean_dir));
+    cr_assert_leq(2 * boot_keys_bytes(small), boot_keys_bytes(f.keys) + rlk);
+    OK(boot_bootstrap(lean, twin, twin, small));
+    free(got);
+    got = decrypt_slots(&f, twin);
+    bits = precision(z, got, f.n, 1);
+    cr_log_info("low-memory keys: %.2f bits mean", bits);
+    cr_assert_geq(bits, 22);
+    boot_keys_free(small);
+    boot_context_free(lean);
+    ckks_ciphertext_free(twin);
+    remove_key_dir(lean_dir);
 
     /* another configuration, then a corrupted manifest */
     boot_context *full;
@@ -401,13 +445,7 @@ Test(bootstrap, keys_save_load)
     fputc('X', fp);
     fclose(fp);
     cr_assert_eq(boot_keys_load(f.bc, &loaded, dir), CKKS_EFORMAT);
-    const char *names[] = {"manifest",  "relin.key",     "misc.key",     "c2s_0.key", "c2s_1.key",
-                           "s2c_0.key", "s2c_1.key",     "to_sparse.key", "raise.key"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        unlink(path);
-    }
-    rmdir(dir);
+    remove_key_dir(dir);
     ckks_ciphertext_free(ct);
     free(z);
     free(got);
