@@ -139,7 +139,7 @@ static int fewest_switches_baby(int log_slots, const boot_matrix *m, bool fewer_
 
 /* With low_memory, the most a transform's batch of giant steps holds
  * (packing's default: 1 GB); more batches repeat baby-step key switches. */
-#define LOW_MEMORY_BATCH_BYTES ((size_t)256 << 20)
+#define LOW_MEMORY_BATCH_BYTES ((size_t)512 << 20)
 
 int boot_transform(const boot_context *bc, const boot_side *s, int g, int level, bool lazy,
                    pack_lintrans **out)
