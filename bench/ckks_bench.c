@@ -115,6 +115,9 @@ int main(int argc, char **argv)
     CHECK(ckks_public_key_new(ctx, &pk, sk));
     CHECK(ckks_relin_key_new(ctx, &rlk, sk));
     CHECK(ckks_galois_keys_new(ctx, &gk, sk, steps, 8, 0));
+    ckks_galois_keys *compact;
+    CHECK(ckks_galois_keys_new(ctx, &compact, sk, steps, 1, 0));
+    ckks_galois_keys_compact(compact);
 
     int L = ckks_context_max_level(ctx), ls = p.logn - 1;
     size_t slots = (size_t)1 << ls, n = (size_t)1 << p.logn;
@@ -188,6 +191,15 @@ int main(int argc, char **argv)
 
         TIME(reps, ms, CHECK(ckks_rotate_hoisted(ctx, rot, a, steps, 8, gk)));
         emit("rotate_hoisted_8", ctx, th, ms, NAN);
+
+        /* a compact key regenerates its uniform half at each use */
+        TIME(reps, ms, CHECK(ckks_rotate(ctx, c, a, 1, compact)));
+        emit("rotate_compact_key", ctx, th, ms, NAN);
+
+        ckks_galois_keys *fresh;
+        TIME_SETUP(reps, ms, (void)0, CHECK(ckks_galois_keys_new(ctx, &fresh, sk, steps, 1, 0));
+                   ckks_galois_keys_free(fresh));
+        emit("galois_keygen_1", ctx, th, ms, NAN);
     }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -195,6 +207,7 @@ int main(int argc, char **argv)
            "\"galois_key_mb\": %.1f}\n",
            p.logn, L, p.dnum, ru.ru_maxrss / 1024.0, ckks_galois_keys_bytes(gk) / 1048576.0);
 
+    ckks_galois_keys_free(compact);
     for (int i = 0; i < 8; i++) ckks_ciphertext_free(rot[i]);
     ckks_ciphertext_free(a);
     ckks_ciphertext_free(b);
