@@ -46,16 +46,8 @@ void ckks_chacha20_block(const uint32_t key[8], uint32_t counter,
 
     uint32_t x[16];
     memcpy(x, in, sizeof(x));
-    for (int i = 0; i < 10; i++) {
-        quarter_round(x, 0, 4, 8, 12);
-        quarter_round(x, 1, 5, 9, 13);
-        quarter_round(x, 2, 6, 10, 14);
-        quarter_round(x, 3, 7, 11, 15);
-        quarter_round(x, 0, 5, 10, 15);
-        quarter_round(x, 1, 6, 11, 12);
-        quarter_round(x, 2, 7, 8, 13);
-        quarter_round(x, 3, 4, 9, 14);
-    }
+    for (int i = 0; i < 10; i++)
+        CKKS_CHACHA20_DOUBLE_ROUND(quarter_round, x);
     for (int i = 0; i < 16; i++)
         store32_le(out + 4 * i, x[i] + in[i]);
 }

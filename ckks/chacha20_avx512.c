@@ -80,16 +80,8 @@ static void blocks16(const uint32_t key[8], uint32_t counter, const uint32_t non
         in[13 + i] = _mm512_set1_epi32((int)nonce[i]);
 
     memcpy(x, in, sizeof(x));
-    for (int r = 0; r < 10; r++) {
-        quarter_round(x, 0, 4, 8, 12);
-        quarter_round(x, 1, 5, 9, 13);
-        quarter_round(x, 2, 6, 10, 14);
-        quarter_round(x, 3, 7, 11, 15);
-        quarter_round(x, 0, 5, 10, 15);
-        quarter_round(x, 1, 6, 11, 12);
-        quarter_round(x, 2, 7, 8, 13);
-        quarter_round(x, 3, 4, 9, 14);
-    }
+    for (int r = 0; r < 10; r++)
+        CKKS_CHACHA20_DOUBLE_ROUND(quarter_round, x);
     for (int i = 0; i < 16; i++)
         x[i] = _mm512_add_epi32(x[i], in[i]);
     transpose16(x, out);

@@ -56,6 +56,20 @@ uint64_t ckks_primitive_root(uint64_t q, int logn);
 
 /* ---- randomness (chacha20.c, sample.c) ---------------------------------- */
 
+/* ChaCha20's double round (RFC 8439, 2.3): four column quarter rounds,
+ * then four diagonal ones, as QR(x, a, b, c, d) on the state x; one schedule
+ * for the scalar and the 16-lane block functions. */
+#define CKKS_CHACHA20_DOUBLE_ROUND(QR, x)                                         \
+    do {                                                                          \
+        QR(x, 0, 4, 8, 12);                                                       \
+        QR(x, 1, 5, 9, 13);                                                       \
+        QR(x, 2, 6, 10, 14);                                                      \
+        QR(x, 3, 7, 11, 15);                                                      \
+        QR(x, 0, 5, 10, 15);                                                      \
+        QR(x, 1, 6, 11, 12);                                                      \
+        QR(x, 2, 7, 8, 13);                                                       \
+        QR(x, 3, 4, 9, 14);                                                       \
+    } while (0)
 /* ChaCha20 block function per RFC 8439 (section 2.3). */
 void ckks_chacha20_block(const uint32_t key[8], uint32_t counter,
                          const uint32_t nonce[3], uint8_t out[64]);
