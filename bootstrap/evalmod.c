@@ -107,10 +107,10 @@ int boot_evalmod_init(boot_evalmod *em, double kt, int double_angle, int arcsine
 static int double_angle(const ckks_context *ctx, ckks_ciphertext *y, double target,
                         const ckks_switch_key *rlk)
 {
-    int err = ckks_mul_relin(ctx, y, y, y, rlk);
+    int err = ckks_mul(ctx, y, y, y);
     if (!err) err = ckks_ciphertext_set_scale(y, ckks_ciphertext_scale(y) / 2);
     if (!err) err = ckks_add_const(ctx, y, y, -1.0);
-    if (!err) err = ckks_rescale(ctx, y, y);
+    if (!err) err = ckks_relinearize_rescale(ctx, y, y, rlk);
     return err ? err : ckks_ciphertext_set_scale(y, target);
 }
 

@@ -320,6 +320,13 @@ int ckks_mul(const ckks_context *ctx, ckks_ciphertext *out,
              const ckks_ciphertext *a, const ckks_ciphertext *b);
 int ckks_relinearize(const ckks_context *ctx, ckks_ciphertext *out,
                      const ckks_ciphertext *a, const ckks_switch_key *rlk);
+/*
+ * ckks_relinearize then ckks_rescale, with one ModDown dividing by P q_l:
+ * about 2 l NTTs fewer at level l, and one rounding instead of two. A
+ * ciphertext of size 2 is only rescaled.
+ */
+int ckks_relinearize_rescale(const ckks_context *ctx, ckks_ciphertext *out,
+                             const ckks_ciphertext *a, const ckks_switch_key *rlk);
 /* ckks_mul then ckks_relinearize, without the size-3 intermediate copy. */
 int ckks_mul_relin(const ckks_context *ctx, ckks_ciphertext *out,
                    const ckks_ciphertext *a, const ckks_ciphertext *b,

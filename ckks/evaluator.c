@@ -223,21 +223,43 @@ int ckks_mul(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertex
     return 0;
 }
 
-int ckks_relinearize(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
-                     const ckks_switch_key *rlk)
+/* Relinearize a and, with `rescale`, rescale it in the same ModDown. */
+static int relinearize(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                       const ckks_switch_key *rlk, bool rescale)
 {
     int err = check_ct(ctx, a);
     if (!err) err = check_out(ctx, out);
     if (err) return err;
     if (!rlk || rlk->galois != 0) return CKKS_EKEY;
     if (rlk->hash != ctx->hash) return CKKS_ECONTEXT;
+    if (a->size == 2 && rescale) return ckks_rescale(ctx, out, a);
     if (a->size == 2) return out == a ? 0 : ckks_ciphertext_copy(out, a);
     if (a->size != 3) return CKKS_ESIZE;
     int level = a->level;
+    if (rescale && level < 1) return CKKS_ELEVEL;
     size_t words = ((size_t)level + 1) * ctx->n;
     uint64_t *k = ckks_scratch_alloc(ctx, 2 * words);
     if (!k) return CKKS_ENOMEM;
-    err = ckks_ks_switch(ctx, a->c[2], level, rlk, k, k + words);
+    if (rescale) {
+        double scale = a->scale / (double)ctx->mod[level].q;
+        int log_slots = a->log_slots;
+        err = ckks_ks_switch(ctx, a->c[2], level, rlk, a->c[0], a->c[1], k, k + words);
+        if (!err) err = ckks_ciphertext_reserve(out, level - 1, 2);
+        if (!err) {
+            size_t bytes = ((size_t)level * ctx->n) * sizeof *k;
+            memcpy(out->c[0], k, bytes);
+            memcpy(out->c[1], k + words, bytes);
+            out->level = level - 1;
+            out->size = 2;
+            out->scale = scale;
+            out->log_slots = log_slots;
+            out->seeded = false;
+            ckks_count(ctx, rescales);
+        }
+        ckks_scratch_free(ctx, k, 2 * words);
+        return err;
+    }
+    err = ckks_ks_switch(ctx, a->c[2], level, rlk, NULL, NULL, k, k + words);
     if (!err && out != a) err = ckks_ciphertext_copy(out, a);
     if (!err) {
         out->size = 2;
@@ -253,6 +275,18 @@ int ckks_relinearize(const ckks_context *ctx, ckks_ciphertext *out, const ckks_c
     }
     ckks_scratch_free(ctx, k, 2 * words);
     return err;
+}
+
+int ckks_relinearize(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,
+                     const ckks_switch_key *rlk)
+{
+    return relinearize(ctx, out, a, rlk, false);
+}
+
+int ckks_relinearize_rescale(const ckks_context *ctx, ckks_ciphertext *out,
+                             const ckks_ciphertext *a, const ckks_switch_key *rlk)
+{
+    return relinearize(ctx, out, a, rlk, true);
 }
 
 int ckks_mul_relin(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *a,

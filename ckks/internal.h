@@ -406,9 +406,14 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
                             const uint64_t *c1, int nb, const ckks_switch_key *const *keys,
                             const uint32_t *const *perms, int ng, const uint64_t *const *pq,
                             const uint64_t *const *pp, uint64_t *const *out0, uint64_t *const *out1);
-/* Both steps at once, for a single switch: no decomposition is stored. */
+/*
+ * Both steps at once, for a single switch: no decomposition is stored.
+ * With add0 (and add1) not NULL, the result is rescaled as well: (KS(c) +
+ * P (add0, add1)) / (P q_level) over Q_{level-1}, one ModDown for both
+ * divisions (limbs 0..level-1 of out0 and out1 are written).
+ */
 int ckks_ks_switch(const ckks_context *ctx, const uint64_t *c, int level, const ckks_switch_key *k,
-                   uint64_t *out0, uint64_t *out1);
+                   const uint64_t *add0, const uint64_t *add1, uint64_t *out0, uint64_t *out1);
 /*
  * The inner product of nd digit limbs with a key, on one limb mod m:
  * out0[i] = sum_j d[j][i] b[j][i], out1[i] = sum_j d[j][i] a[j][i], fully

@@ -20,6 +20,7 @@ static inline int ext_mod(const ckks_context *ctx, int level, int e)
  * other limbs of Q_level u P (ModUp), and P to Q_level (ModDown). */
 typedef struct {
     int level, ext, ndigits;
+    bool rescale;      /* ModDown also divides by q_level (to Q_{level-1}) */
     ckks_rns_conv *up; /* ndigits; NULL when only ModDown is needed */
     ckks_rns_conv down;
 } ks_plan;
@@ -40,16 +41,18 @@ static int digit_hi(const ckks_context *ctx, int level, int j)
     return hi <= level + 1 ? hi : level + 1;
 }
 
-static int plan_init(const ckks_context *ctx, int level, bool with_up, ks_plan *p)
+static int plan_init(const ckks_context *ctx, int level, bool with_up, bool rescale, ks_plan *p)
 {
     memset(p, 0, sizeof *p);
     p->level = level;
     p->ext = level + 1 + ctx->np;
     p->ndigits = (level + ctx->alpha) / ctx->alpha;
+    p->rescale = rescale;
     int src[CKKS_MAX_PRIMES], dst[CKKS_MAX_PRIMES];
     for (int t = 0; t < ctx->np; t++) src[t] = ctx->nq + t;
+    src[ctx->np] = level; /* with rescale */
     for (int i = 0; i <= level; i++) dst[i] = i;
-    int err = ckks_rns_conv_init(ctx, &p->down, src, ctx->np, dst, level + 1);
+    int err = ckks_rns_conv_init(ctx, &p->down, src, ctx->np + rescale, dst, level + 1 - rescale);
     if (err || !with_up) return err;
     p->up = calloc((size_t)p->ndigits, sizeof *p->up);
     if (!p->up) {
@@ -155,7 +158,7 @@ int ckks_ks_decompose(const ckks_context *ctx, const uint64_t *c, int level, ckk
     size_t n = ctx->n;
     memset(out, 0, sizeof *out);
     ks_plan p;
-    int err = plan_init(ctx, level, true, &p);
+    int err = plan_init(ctx, level, true, false, &p);
     if (err) return err;
     int ext = p.ext, nd = p.ndigits;
     size_t dwords = (size_t)nd * (size_t)ext * n, ywords = ((size_t)level + 1 + (size_t)nd) * n;
@@ -227,25 +230,39 @@ static void inner_limb(const ckks_context *ctx, int level, int e, const uint64_t
     ckks_ks_inner_product(&ctx->mod[mi], n, nd, digits, kb, ka, o0, o1);
 }
 
-/* (x_q, x_p) over Q_level u P (NTT) -> (x_q - Conv_P->Q([x_p]_P)) P^-1 over
- * Q_level, in place in out0 and out1 (x_p: np limbs for each; destroyed). */
+/*
+ * (x_q, x_p) over Q_level u P (NTT) -> (x_q - Conv_P->Q([x_p]_P)) P^-1 over
+ * Q_level, in place in out0 and out1 (x_p: np limbs for each; destroyed).
+ * With p->rescale, limb `level` of x_q joins the sources: the division is
+ * by P q_level, onto Q_{level-1}, a ModDown and a rescale for the price of
+ * one (limb `level` of out0 and out1 is destroyed).
+ */
 static int mod_down(const ckks_context *ctx, const ks_plan *p, uint64_t *out0, uint64_t *out1,
                     uint64_t *x_p)
 {
     size_t n = ctx->n;
-    int np = ctx->np, level = p->level, nthreads = omp_get_max_threads();
-    size_t twords = (size_t)nthreads * GROUP * n;
+    int np = ctx->np, ns = p->down.nsrc, level = p->level, nthreads = omp_get_max_threads();
+    int ntargets = p->down.ndst;
+    size_t twords = (size_t)nthreads * GROUP * n, ywords = p->rescale ? 2 * (size_t)ns * n : 0;
     uint64_t *v = ckks_scratch_alloc(ctx, 2 * n), *tmp = ckks_scratch_alloc(ctx, twords);
-    if (!v || !tmp) {
+    uint64_t *y = p->rescale ? ckks_scratch_alloc(ctx, ywords) : x_p;
+    if (!v || !tmp || !y) {
         ckks_scratch_free(ctx, v, 2 * n);
         ckks_scratch_free(ctx, tmp, twords);
+        if (p->rescale) ckks_scratch_free(ctx, y, ywords);
         return CKKS_ENOMEM;
     }
+    /* the sources of each component, contiguous */
+    for (int comp = 0; p->rescale && comp < 2; comp++) {
+        memcpy(y + (size_t)comp * ns * n, x_p + (size_t)comp * np * n, (size_t)np * n * sizeof *y);
+        memcpy(y + ((size_t)comp * ns + np) * n, (comp ? out1 : out0) + (size_t)level * n,
+               n * sizeof *y);
+    }
 #pragma omp parallel for schedule(static)
-    for (int u = 0; u < 2 * np; u++) {
-        uint64_t *x = x_p + (size_t)u * n;
-        ckks_ntt_inverse(&ctx->ntt[ctx->nq + u % np], x);
-        ckks_rns_conv_scale(ctx, &p->down, u % np, x, x);
+    for (int u = 0; u < 2 * ns; u++) {
+        uint64_t *x = y + (size_t)u * n;
+        ckks_ntt_inverse(&ctx->ntt[p->down.src[u % ns]], x);
+        ckks_rns_conv_scale(ctx, &p->down, u % ns, x, x);
     }
     /* centered: ModDown then rounds, so its error is at most 1/2 */
     enum { CHUNK = 1024 };
@@ -254,30 +271,35 @@ static int mod_down(const ckks_context *ctx, const ks_plan *p, uint64_t *out0, u
     for (size_t u = 0; u < 2 * nchunks; u++) {
         size_t comp = u / nchunks, k0 = (u % nchunks) * CHUNK;
         size_t count = n - k0 < CHUNK ? n - k0 : CHUNK;
-        ckks_rns_conv_round(&p->down, x_p + comp * (size_t)np * n + k0, n, count, v + comp * n + k0);
+        ckks_rns_conv_round(&p->down, y + comp * (size_t)ns * n + k0, n, count, v + comp * n + k0);
     }
-    int ngroups = (level + GROUP) / GROUP;
+    int ngroups = (ntargets + GROUP - 1) / GROUP;
 #pragma omp parallel for schedule(dynamic, 1)
     for (int u = 0; u < 2 * ngroups; u++) {
         int comp = u / ngroups, i0 = u % ngroups * GROUP;
-        int ni = level + 1 - i0 < GROUP ? level + 1 - i0 : GROUP, ts[GROUP];
+        int ni = ntargets - i0 < GROUP ? ntargets - i0 : GROUP, ts[GROUP];
         uint64_t *t[GROUP];
         for (int i = 0; i < ni; i++) {
             ts[i] = i0 + i;
             t[i] = tmp + ((size_t)omp_get_thread_num() * GROUP + (size_t)i) * n;
         }
-        ckks_rns_conv_targets(ctx, &p->down, ts, ni, x_p + (size_t)comp * (size_t)np * n,
+        ckks_rns_conv_targets(ctx, &p->down, ts, ni, y + (size_t)comp * (size_t)ns * n,
                               v + (size_t)comp * n, t);
         for (int i = 0; i < ni; i++) {
             const ckks_mod *m = &ctx->mod[i0 + i];
+            uint64_t w = ctx->p_inv_mod_q[i0 + i], ws = ctx->p_inv_mod_q_shoup[i0 + i];
+            if (p->rescale) {
+                w = ckks_mod_mul(w, ctx->rescale_inv[level][i0 + i], m);
+                ws = ckks_shoup(w, m->q);
+            }
             uint64_t *o = (comp ? out1 : out0) + (size_t)(i0 + i) * n;
             ckks_ntt_forward(&ctx->ntt[i0 + i], t[i]);
-            ckks_rns_mulsub(m->q, ctx->p_inv_mod_q[i0 + i], ctx->p_inv_mod_q_shoup[i0 + i], o, m->q,
-                            t[i], n, o);
+            ckks_rns_mulsub(m->q, w, ws, o, m->q, t[i], n, o);
         }
     }
     ckks_scratch_free(ctx, v, 2 * n);
     ckks_scratch_free(ctx, tmp, twords);
+    if (p->rescale) ckks_scratch_free(ctx, y, ywords);
     return 0;
 }
 
@@ -301,7 +323,7 @@ int ckks_ks_apply(const ckks_context *ctx, const ckks_ks_decomp *d, const ckks_s
     size_t n = ctx->n;
     int level = d->level, ext = d->ext, nd = d->ndigits;
     ks_plan p;
-    err = plan_init(ctx, level, false, &p);
+    err = plan_init(ctx, level, false, false, &p);
     if (err) return err;
     size_t xwords = 2 * (size_t)ctx->np * n, rwords = regen_words(ctx, !k->a, nd);
     uint64_t *x_p = ckks_scratch_alloc(ctx, xwords), *room = ckks_scratch_alloc(ctx, rwords);
@@ -324,14 +346,33 @@ done:
     return err;
 }
 
+/* out_k += P add_k over limbs 0..level (NTT domain). */
+static void add_times_p(const ckks_context *ctx, int level, uint64_t *out0, uint64_t *out1,
+                        const uint64_t *add0, const uint64_t *add1)
+{
+    size_t n = ctx->n;
+#pragma omp parallel for schedule(static)
+    for (int u = 0; u < 2 * (level + 1); u++) {
+        int i = u % (level + 1);
+        const ckks_mod *m = &ctx->mod[i];
+        uint64_t pm = 1;
+        for (int t = 0; t < ctx->np; t++) pm = ckks_mod_mul(pm, ckks_mod_reduce64(ctx->mod[ctx->nq + t].q, m), m);
+        uint64_t pms = ckks_shoup(pm, m->q);
+        const uint64_t *a = (u > level ? add1 : add0) + (size_t)i * n;
+        uint64_t *o = (u > level ? out1 : out0) + (size_t)i * n;
+        for (size_t c = 0; c < n; c++) o[c] = ckks_mod_add(o[c], ckks_mul_shoup(a[c], pm, pms, m->q), m->q);
+    }
+}
+
 int ckks_ks_switch(const ckks_context *ctx, const uint64_t *c, int level, const ckks_switch_key *k,
-                   uint64_t *out0, uint64_t *out1)
+                   const uint64_t *add0, const uint64_t *add1, uint64_t *out0, uint64_t *out1)
 {
     int err = key_fits(ctx, k, level, ckks_key_digits(ctx, level), false);
     if (err) return err;
+    if (add0 && level < 1) return CKKS_ELEVEL;
     size_t n = ctx->n;
     ks_plan p;
-    err = plan_init(ctx, level, true, &p);
+    err = plan_init(ctx, level, true, add0 != NULL, &p);
     if (err) return err;
     int ext = p.ext, nd = p.ndigits, nthreads = omp_get_max_threads();
     size_t ywords = ((size_t)level + 1 + (size_t)nd) * n, xwords = 2 * (size_t)ctx->np * n;
@@ -365,6 +406,7 @@ int ckks_ks_switch(const ckks_context *ctx, const uint64_t *c, int level, const 
     }
     ckks_count(ctx, decompositions);
     ckks_count(ctx, key_switches);
+    if (add0) add_times_p(ctx, level, out0, out1, add0, add1);
     err = mod_down(ctx, &p, out0, out1, x_p);
 done:
     ckks_scratch_free(ctx, y, ywords);
@@ -389,7 +431,7 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
         compact |= keys[b] && !keys[b]->a;
     }
     ks_plan p;
-    int err = plan_init(ctx, level, false, &p);
+    int err = plan_init(ctx, level, false, false, &p);
     if (err) return err;
     /* per output: its P limbs (np for each component); per thread: the
      * nb rotated terms of one limb, both components */

@@ -301,9 +301,9 @@ static int sum_eval(const pe_state *st, const pe_sum *s, ckks_ciphertext *out)
 static int sum_close(const pe_state *st, const pe_sum *s, ckks_ciphertext *out)
 {
     int err = sum_eval(st, s, out);
-    if (!err && s->nprod)
-        err = ckks_relinearize(st->ctx, out, out, st->rlk);
-    return err ? err : ckks_rescale(st->ctx, out, out);
+    if (err) return err;
+    return s->nprod ? ckks_relinearize_rescale(st->ctx, out, out, st->rlk)
+                    : ckks_rescale(st->ctx, out, out);
 }
 
 /*

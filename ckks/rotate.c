@@ -54,7 +54,7 @@ static int galois_once(const ckks_context *ctx, ckks_ciphertext *out, const ckks
     uint32_t *perm = malloc(ctx->n * sizeof *perm);
     uint64_t *r = ckks_scratch_alloc(ctx, 2 * words);
     int err = perm && r ? 0 : CKKS_ENOMEM;
-    if (!err) err = ckks_ks_switch(ctx, a->c[1], a->level, k, r, r + words);
+    if (!err) err = ckks_ks_switch(ctx, a->c[1], a->level, k, NULL, NULL, r, r + words);
     if (!err) {
         ckks_galois_permutation(ctx, k->galois, perm);
         err = finish_galois(ctx, out, a, r, perm);
@@ -206,7 +206,7 @@ int ckks_key_switch(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ci
     size_t words = ((size_t)level + 1) * ctx->n;
     uint64_t *u = ckks_scratch_alloc(ctx, 2 * words);
     if (!u) return CKKS_ENOMEM;
-    int err = ckks_ks_switch(ctx, a->c[1], level, k, u, u + words);
+    int err = ckks_ks_switch(ctx, a->c[1], level, k, NULL, NULL, u, u + words);
     if (!err && out != a) err = ckks_ciphertext_copy(out, a);
     if (!err) {
         for (size_t c = 0; c < words; c++) {

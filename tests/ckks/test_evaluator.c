@@ -134,6 +134,58 @@ Test(evaluator, multiply_relinearize_rescale)
     EXPECT(x[i] * x[i]);
 }
 
+/* Decrypted slot values of ct. */
+static void decrypt_slots(const ckks_ciphertext *ct, double complex *z)
+{
+    ckks_plaintext *pt = ckks_plaintext_new(f.ctx);
+    OK(ckks_decrypt(f.ctx, pt, ct, f.sk));
+    OK(ckks_decode(f.ctx, pt, z, f.slots));
+    ckks_plaintext_free(pt);
+}
+
+Test(evaluator, relinearize_rescale_in_one_moddown)
+{
+    /* the two-step result, then the fused one from another ciphertext */
+    ckks_ciphertext *two = ckks_ciphertext_new(f.ctx);
+    OK(ckks_mul_relin(f.ctx, two, a, b, f.rlk));
+    OK(ckks_rescale(f.ctx, two, two));
+    OK(ckks_mul(f.ctx, c, a, b));
+    ckks_op_counts n;
+    ckks_op_counts_reset(f.ctx);
+    OK(ckks_relinearize_rescale(f.ctx, c, c, f.rlk));
+    ckks_op_counts_get(f.ctx, &n);
+    cr_assert_eq(n.key_switches, 1);
+    cr_assert_eq(n.rescales, 1);
+    cr_assert_eq(ckks_ciphertext_size(c), 2);
+    cr_assert_eq(ckks_ciphertext_level(c), f.top - 1);
+    cr_assert_eq(ckks_ciphertext_scale(c), ckks_ciphertext_scale(two));
+    EXPECT(x[i] * y[i]);
+    /* the same value as the two steps, to within their roundings (a few
+     * units of 2^-40 relative to the noise, far below a wrong result) */
+    double complex *z1 = malloc(f.slots * sizeof *z1), *z2 = malloc(f.slots * sizeof *z2);
+    decrypt_slots(c, z1);
+    decrypt_slots(two, z2);
+    for (size_t i = 0; i < f.slots; i++) cr_assert_lt(cabs(z1[i] - z2[i]), 0x1p-30, "slot %zu", i);
+    /* out of place, on a copy at a lower level; size 2 is only rescaled */
+    ckks_ciphertext *m = ckks_ciphertext_new(f.ctx);
+    OK(ckks_mul(f.ctx, m, a, b));
+    OK(ckks_drop_level(f.ctx, m, 2));
+    OK(ckks_relinearize_rescale(f.ctx, c, m, f.rlk));
+    cr_assert_eq(ckks_ciphertext_level(c), f.top - 3);
+    EXPECT(x[i] * y[i]);
+    OK(ckks_relinearize_rescale(f.ctx, c, a, f.rlk));
+    cr_assert_eq(ckks_ciphertext_level(c), f.top - 1);
+    cr_assert_eq(ckks_ciphertext_scale(c), f.scale / (double)ckks_context_prime(f.ctx, f.top));
+    /* level 0 has nothing to divide by; the key must be the relin key */
+    OK(ckks_set_level(f.ctx, m, 0));
+    cr_assert_eq(ckks_relinearize_rescale(f.ctx, c, m, f.rlk), CKKS_ELEVEL);
+    cr_assert_eq(ckks_relinearize_rescale(f.ctx, c, m, NULL), CKKS_EKEY);
+    free(z1);
+    free(z2);
+    ckks_ciphertext_free(m);
+    ckks_ciphertext_free(two);
+}
+
 Test(evaluator, chain_of_multiplications_to_level_zero)
 {
     /* factors in [0.75, 1.25] keep the product of magnitude ~1 */
