@@ -429,6 +429,29 @@ bool ckks_ks_inner_product_avx512(const ckks_mod *m, size_t n, int nd, const uin
                                   const uint64_t *const *b, const uint64_t *const *a,
                                   uint64_t *out0, uint64_t *out1);
 
+/*
+ * One limb of a sum of ciphertext products and scalar multiples (mod q <
+ * 2^61, all operands reduced): y0 = k + sum_p u0 v0 + sum_t w x0, y1 =
+ * sum_p (u0 v1 + u1 v0) + sum_t w x1, y2 = sum_p u1 v1, each product
+ * doubled when twice[p]; added to what y holds when add (y2 only when np >
+ * 0). At most CKKS_SUM_MAX products and terms.
+ */
+#define CKKS_SUM_MAX 16
+typedef struct {
+    int np, nt;
+    const uint64_t *u0[CKKS_SUM_MAX], *u1[CKKS_SUM_MAX], *v0[CKKS_SUM_MAX], *v1[CKKS_SUM_MAX];
+    bool twice[CKKS_SUM_MAX];
+    const uint64_t *x0[CKKS_SUM_MAX], *x1[CKKS_SUM_MAX];
+    uint64_t w[CKKS_SUM_MAX], k;
+    bool add;
+    uint64_t *y0, *y1, *y2;
+} ckks_sum_limb;
+
+void ckks_sum_limb_eval(const ckks_mod *m, size_t n, const ckks_sum_limb *s);
+/* Both paths, for tests; avx512 as above (false for q >= 2^61 too). */
+void ckks_sum_limb_eval_scalar(const ckks_mod *m, size_t n, const ckks_sum_limb *s);
+bool ckks_sum_limb_eval_avx512(const ckks_mod *m, size_t n, const ckks_sum_limb *s);
+
 /* Regenerate the uniform a of a public or switching key from its seed. */
 void ckks_expand_uniform(const ckks_context *ctx, const uint8_t seed[CKKS_SEED_BYTES],
                          uint32_t domain, uint64_t index, const int *limbs,

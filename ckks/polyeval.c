@@ -199,6 +199,7 @@ static void sum_clear(pe_sum *s)
  * that could wrap; larger tables per pass measured slower.
  */
 #define PASS_UNITS 16
+_Static_assert(PASS_UNITS <= CKKS_SUM_MAX, "a pass fits one ckks_sum_limb");
 
 static int prod_units(const pe_prod *p)
 {
@@ -219,48 +220,56 @@ static void sum_pass(const ckks_context *ctx, ckks_ciphertext *out, int level,
     for (int i = 0; i <= level; i++) {
         const ckks_mod *m = &ctx->mod[i];
         size_t off = (size_t)i * n;
-        const uint64_t *u0[PASS_UNITS / 2], *u1[PASS_UNITS / 2], *v0[PASS_UNITS / 2],
-            *v1[PASS_UNITS / 2], *x0[PASS_UNITS], *x1[PASS_UNITS];
-        uint64_t w[PASS_UNITS], k = ckks_mod_from_double(c, m);
-        int sh[PASS_UNITS / 2];
+        ckks_sum_limb s = {.np = np, .nt = nt, .k = ckks_mod_from_double(c, m), .add = add};
         for (int p = 0; p < np; p++) {
-            u0[p] = prod[p].u->c[0] + off;
-            u1[p] = prod[p].u->c[1] + off;
-            v0[p] = prod[p].v->c[0] + off;
-            v1[p] = prod[p].v->c[1] + off;
-            sh[p] = prod[p].twice;
+            s.u0[p] = prod[p].u->c[0] + off;
+            s.u1[p] = prod[p].u->c[1] + off;
+            s.v0[p] = prod[p].v->c[0] + off;
+            s.v1[p] = prod[p].v->c[1] + off;
+            s.twice[p] = prod[p].twice;
         }
         for (int t = 0; t < nt; t++) {
-            x0[t] = term[t].t->c[0] + off;
-            x1[t] = term[t].t->c[1] + off;
-            w[t] = ckks_mod_from_double(term[t].w, m);
+            s.x0[t] = term[t].t->c[0] + off;
+            s.x1[t] = term[t].t->c[1] + off;
+            s.w[t] = ckks_mod_from_double(term[t].w, m);
         }
-        uint64_t *y0 = out->c[0] + off, *y1 = out->c[1] + off, *y2 = np ? out->c[2] + off : NULL;
-        for (size_t e = 0; e < n; e++) {
-            ckks_u128 s0 = k, s1 = 0, s2 = 0;
-            if (add) {
-                s0 += y0[e];
-                s1 = y1[e];
-                s2 = np ? y2[e] : 0;
-            }
-            for (int p = 0; p < np; p++) {
-                /* doubling an operand below 2^61 needs no reduction */
-                uint64_t a0 = u0[p][e] << sh[p], a1 = u1[p][e] << sh[p];
-                uint64_t b0 = v0[p][e], b1 = v1[p][e];
-                s0 += (ckks_u128)a0 * b0;
-                s1 += (ckks_u128)a0 * b1 + (ckks_u128)a1 * b0;
-                s2 += (ckks_u128)a1 * b1;
-            }
-            for (int t = 0; t < nt; t++) {
-                s0 += (ckks_u128)x0[t][e] * w[t];
-                s1 += (ckks_u128)x1[t][e] * w[t];
-            }
-            y0[e] = ckks_mod_reduce128(s0, m);
-            y1[e] = ckks_mod_reduce128(s1, m);
-            if (np)
-                y2[e] = ckks_mod_reduce128(s2, m);
-        }
+        s.y0 = out->c[0] + off;
+        s.y1 = out->c[1] + off;
+        s.y2 = np ? out->c[2] + off : NULL;
+        ckks_sum_limb_eval(m, n, &s);
     }
+}
+
+void ckks_sum_limb_eval_scalar(const ckks_mod *m, size_t n, const ckks_sum_limb *s)
+{
+    for (size_t e = 0; e < n; e++) {
+        ckks_u128 s0 = s->k, s1 = 0, s2 = 0;
+        if (s->add) {
+            s0 += s->y0[e];
+            s1 = s->y1[e];
+            s2 = s->np ? s->y2[e] : 0;
+        }
+        for (int p = 0; p < s->np; p++) {
+            /* doubling an operand below 2^61 needs no reduction */
+            uint64_t a0 = s->u0[p][e] << s->twice[p], a1 = s->u1[p][e] << s->twice[p];
+            uint64_t b0 = s->v0[p][e], b1 = s->v1[p][e];
+            s0 += (ckks_u128)a0 * b0;
+            s1 += (ckks_u128)a0 * b1 + (ckks_u128)a1 * b0;
+            s2 += (ckks_u128)a1 * b1;
+        }
+        for (int t = 0; t < s->nt; t++) {
+            s0 += (ckks_u128)s->x0[t][e] * s->w[t];
+            s1 += (ckks_u128)s->x1[t][e] * s->w[t];
+        }
+        s->y0[e] = ckks_mod_reduce128(s0, m);
+        s->y1[e] = ckks_mod_reduce128(s1, m);
+        if (s->np) s->y2[e] = ckks_mod_reduce128(s2, m);
+    }
+}
+
+void ckks_sum_limb_eval(const ckks_mod *m, size_t n, const ckks_sum_limb *s)
+{
+    if (!ckks_sum_limb_eval_avx512(m, n, s)) ckks_sum_limb_eval_scalar(m, n, s);
 }
 
 /* The sum into out, at its level and scale: one pass over the limbs for

@@ -241,6 +241,69 @@ bool ckks_ks_inner_product_avx512(const ckks_mod *m, size_t n, int nd, const uin
     return true;
 }
 
+/* The accumulator of a residue r < 2^62. */
+INLINE acc3 acc_from(vec r)
+{
+    acc3 a = acc_zero();
+    a.lo = _mm512_and_si512(r, _mm512_set1_epi64(M31));
+    a.mid = _mm512_srli_epi64(r, 31);
+    return a;
+}
+
+/* a += x y for vectors; counted as one term by acc_after. */
+INLINE void acc_mac_vec(acc3 *a, acc_count *c, vec x, vec y, const modp *f)
+{
+    const vec m31 = _mm512_set1_epi64(M31);
+    acc_mac(a, x, _mm512_and_si512(y, m31), _mm512_srli_epi64(y, 31));
+    acc_after(a, c, true, f);
+}
+
+bool ckks_sum_limb_eval_avx512(const ckks_mod *m, size_t n, const ckks_sum_limb *s)
+{
+    if (!ckks_cpu_has_avx512() || n % 8 || m->q >= (1ULL << 61)) return false;
+    const modp_scalars fs = modp_scalars_make(m);
+    const modp f = modp_load(&fs);
+    const vec k = bcast(s->k);
+    vec w0[CKKS_SUM_MAX], w1[CKKS_SUM_MAX];
+    for (int t = 0; t < s->nt; t++) {
+        w0[t] = bcast(s->w[t] & M31);
+        w1[t] = bcast(s->w[t] >> 31);
+    }
+    for (size_t i = 0; i < n; i += 8) {
+        acc3 s0, s1, s2;
+        acc_count c0 = {0, 0}, c1 = {0, 0}, c2 = {0, 0};
+        if (s->add) {
+            s0 = acc_from(_mm512_add_epi64(_mm512_loadu_si512(s->y0 + i), k));
+            s1 = acc_from(_mm512_loadu_si512(s->y1 + i));
+            s2 = s->np ? acc_from(_mm512_loadu_si512(s->y2 + i)) : acc_zero();
+        } else {
+            s0 = acc_from(k);
+            s1 = s2 = acc_zero();
+        }
+        for (int p = 0; p < s->np; p++) {
+            vec a0 = _mm512_loadu_si512(s->u0[p] + i), a1 = _mm512_loadu_si512(s->u1[p] + i);
+            vec b0 = _mm512_loadu_si512(s->v0[p] + i), b1 = _mm512_loadu_si512(s->v1[p] + i);
+            /* a doubled product is added twice: operands stay below 2^61 */
+            for (int r = 0; r <= s->twice[p]; r++) {
+                acc_mac_vec(&s0, &c0, a0, b0, &f);
+                acc_mac_vec(&s1, &c1, a0, b1, &f);
+                acc_mac_vec(&s1, &c1, a1, b0, &f);
+                acc_mac_vec(&s2, &c2, a1, b1, &f);
+            }
+        }
+        for (int t = 0; t < s->nt; t++) {
+            acc_mac(&s0, _mm512_loadu_si512(s->x0[t] + i), w0[t], w1[t]);
+            acc_after(&s0, &c0, true, &f);
+            acc_mac(&s1, _mm512_loadu_si512(s->x1[t] + i), w0[t], w1[t]);
+            acc_after(&s1, &c1, true, &f);
+        }
+        _mm512_storeu_si512(s->y0 + i, acc_fold(&s0, &f));
+        _mm512_storeu_si512(s->y1 + i, acc_fold(&s1, &f));
+        if (s->np) _mm512_storeu_si512(s->y2 + i, acc_fold(&s2, &f));
+    }
+    return true;
+}
+
 /*
  * v mod q for signed v: the quotient from doubles (v / q < 2^28 for
  * q > 2^35, so off by at most one), the remainder exact in 64-bit
@@ -293,6 +356,12 @@ bool ckks_ks_inner_product_avx512(const ckks_mod *m, size_t n, int nd, const uin
                                   uint64_t *out0, uint64_t *out1)
 {
     (void)m, (void)n, (void)nd, (void)d, (void)b, (void)a, (void)out0, (void)out1;
+    return false;
+}
+
+bool ckks_sum_limb_eval_avx512(const ckks_mod *m, size_t n, const ckks_sum_limb *s)
+{
+    (void)m, (void)n, (void)s;
     return false;
 }
 

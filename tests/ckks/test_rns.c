@@ -3,6 +3,7 @@
 #include "ckks/internal.h"
 
 #include <gmp.h>
+#include <string.h>
 
 /* Compose residues x[s][k] (limbs src) into X with GMP. */
 static void crt(const ckks_context *ctx, const uint64_t *x, const int *src, int nsrc, size_t k,
@@ -166,6 +167,64 @@ Test(rns, avx512_key_inner_product_matches_scalar)
     }
     free(x);
     free(out);
+    ckks_context_free(ctx);
+}
+
+/* Both paths of one limb of a polynomial-evaluation sum, in every shape
+ * a pass can take, on random residues and on all q - 1 (every carry). */
+Test(rns, avx512_sum_limb_matches_scalar)
+{
+    if (!ckks_cpu_has_avx512()) cr_skip_test("no AVX-512");
+    ckks_params p;
+    OK(ckks_params_named("TEST-N14", &p));
+    ckks_context *ctx;
+    OK(ckks_context_new(&ctx, &p, CKKS_ALLOW_INSECURE));
+    const ckks_mod *m = &ctx->mod[0]; /* 60 bits */
+    size_t n = ctx->n;
+    enum { POOL = 2 * CKKS_SUM_MAX + 4 * 8 };
+    int limbs[POOL];
+    for (int j = 0; j < POOL; j++) limbs[j] = 0;
+    uint64_t *x = malloc((POOL + 6) * n * sizeof *x), *y = x + POOL * n;
+    static const int shapes[][2] = {{0, 1}, {0, 16}, {1, 0}, {1, 3}, {3, 5}, {8, 0}, {4, 8}};
+    for (int fill = 0; fill < 2; fill++) {
+        random_limbs(ctx, limbs, POOL, 7, x);
+        if (fill)
+            for (size_t k = 0; k < POOL * n; k++) x[k] = m->q - 1;
+        for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++)
+            for (int add = 0; add < 2; add++) {
+                ckks_sum_limb s = {.np = shapes[sh][0], .nt = shapes[sh][1], .add = add,
+                                   .k = fill ? m->q - 1 : 12345};
+                const uint64_t *next = x;
+                for (int q = 0; q < s.np; q++) {
+                    s.u0[q] = next, s.u1[q] = next + n, s.v0[q] = next + 2 * n, s.v1[q] = next + 3 * n;
+                    next += 4 * n;
+                    s.twice[q] = q % 2;
+                }
+                for (int t = 0; t < s.nt; t++) {
+                    s.x0[t] = next, s.x1[t] = next + n;
+                    next += 2 * n;
+                    s.w[t] = fill ? m->q - 1 : x[t] % m->q;
+                }
+                /* both outputs start from the same values when adding */
+                random_limbs(ctx, limbs, 3, 8 + (int)sh, y);
+                if (fill)
+                    for (size_t k = 0; k < 3 * n; k++) y[k] = m->q - 1;
+                memcpy(y + 3 * n, y, 3 * n * sizeof *y);
+                s.y0 = y, s.y1 = y + n, s.y2 = y + 2 * n;
+                ckks_sum_limb_eval_scalar(m, n, &s);
+                s.y0 = y + 3 * n, s.y1 = y + 4 * n, s.y2 = y + 5 * n;
+                cr_assert(ckks_sum_limb_eval_avx512(m, n, &s));
+                size_t words = (s.np ? 3 : 2) * n;
+                cr_assert_arr_eq(y, y + 3 * n, words * sizeof *y, "fill %d, %d products, %d terms, add %d",
+                                 fill, s.np, s.nt, add);
+            }
+    }
+    /* moduli from 2^61 on are left to the scalar path */
+    ckks_mod big = *m;
+    big.q = (1ULL << 61) + 1;
+    ckks_sum_limb s = {.nt = 1, .x0 = {x}, .x1 = {x}, .w = {1}, .y0 = y, .y1 = y + n};
+    cr_assert(!ckks_sum_limb_eval_avx512(&big, n, &s));
+    free(x);
     ckks_context_free(ctx);
 }
 
