@@ -417,6 +417,34 @@ int ckks_rotate_mul_sum(const ckks_context *ctx, ckks_ciphertext *out, const ckk
 int ckks_rotate_mul_sums(const ckks_context *ctx, ckks_ciphertext *const *out, size_t ng,
                          const ckks_ciphertext *a, const ckks_decomposition *d, const int *steps,
                          size_t nb, const ckks_plaintext *const *p, const ckks_galois_keys *gk);
+/*
+ * Ciphertexts over Q_l u P with their ModDown pending, as key switching
+ * leaves them: ckks_rotate_mul_sums_ext keeps its sums so, and a later
+ * rotation adds one with a single ModDown for both (ckks_rotate_add_ext,
+ * the giant steps of a baby-step giant-step transform by Horner's rule:
+ * about 2 l NTTs and a base conversion saved at level l). Only the
+ * functions below take them.
+ */
+typedef struct ckks_ext_ciphertext ckks_ext_ciphertext;
+ckks_ext_ciphertext *ckks_ext_ciphertext_new(const ckks_context *ctx);
+void ckks_ext_ciphertext_free(ckks_ext_ciphertext *x);
+/* ckks_rotate_mul_sums with the outputs over Q_l u P. */
+int ckks_rotate_mul_sums_ext(const ckks_context *ctx, ckks_ext_ciphertext *const *out, size_t ng,
+                             const ckks_ciphertext *a, const ckks_decomposition *d,
+                             const int *steps, size_t nb, const ckks_plaintext *const *p,
+                             const ckks_galois_keys *gk);
+/* out = a + b (one level, scale and slot count; out may alias either). */
+int ckks_ext_add(const ckks_context *ctx, ckks_ext_ciphertext *out, const ckks_ext_ciphertext *a,
+                 const ckks_ext_ciphertext *b);
+/* out = the ModDown of a: an ordinary ciphertext at a's level. */
+int ckks_mod_down(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ext_ciphertext *a);
+/*
+ * out = ckks_rotate(x, step) + ckks_mod_down(a) with one ModDown; x and
+ * a at one level, scale and slot count. Without a key for the step
+ * itself (a composed rotation), both are done in turn.
+ */
+int ckks_rotate_add_ext(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *x,
+                        int step, const ckks_ext_ciphertext *a, const ckks_galois_keys *gk);
 /* Add pt's residues modulo the special primes P (exact; not serialized;
  * any later encode or decrypt into pt drops them). */
 int ckks_plaintext_extend(const ckks_context *ctx, ckks_plaintext *pt);

@@ -193,6 +193,17 @@ struct ckks_plaintext {
     uint64_t *cp;  /* np * N, NTT domain */
 };
 
+/* A ciphertext over Q_level u P, its ModDown pending: per component the
+ * level + 1 Q limbs, then the np P limbs. */
+struct ckks_ext_ciphertext {
+    const ckks_context *ctx;
+    int level;
+    int log_slots;
+    double scale;
+    size_t cap; /* words allocated per component */
+    uint64_t *c[2];
+};
+
 /* A decomposition kept for many rotations of one ciphertext. */
 struct ckks_decomposition {
     const ckks_context *ctx;
@@ -400,12 +411,27 @@ int ckks_ks_apply(const ckks_context *ctx, const ckks_ks_decomp *d, const ckks_s
  * NULL is the identity term (P c0, P c1). pq[g * nb + b] / pp[...]: the
  * plaintext's Q limbs (0..level used) and P limbs, NULL for a zero
  * plaintext (at most 64 terms per output); perms[b]: the NTT permutation
- * of term b's Galois element (ignored for the identity).
+ * of term b's Galois element (ignored for the identity). keep_p: no
+ * ModDown, the np P limbs of each output follow its level + 1 Q limbs.
  */
 int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, const uint64_t *c0,
                             const uint64_t *c1, int nb, const ckks_switch_key *const *keys,
                             const uint32_t *const *perms, int ng, const uint64_t *const *pq,
-                            const uint64_t *const *pp, uint64_t *const *out0, uint64_t *const *out1);
+                            const uint64_t *const *pp, bool keep_p, uint64_t *const *out0,
+                            uint64_t *const *out1);
+/* ModDown of (out0, out1) over Q_level (in place), given their P limbs
+ * p0, p1 (np each). */
+int ckks_ks_mod_down(const ckks_context *ctx, int level, const uint64_t *p0, const uint64_t *p1,
+                     uint64_t *out0, uint64_t *out1);
+/*
+ * sigma(c0 + KS(c1)) + a, with one ModDown: (out0, out1) over Q_level is
+ * the ModDown of sigma((P c0, 0) + KS_QP(c1)) + (add0, add1), the add_k
+ * over Q_level u P (level + 1 Q limbs, then np P limbs); k switches c1 to
+ * sigma^-1(s), perm is sigma's NTT permutation.
+ */
+int ckks_ks_rotate_add(const ckks_context *ctx, const uint64_t *c0, const uint64_t *c1, int level,
+                       const ckks_switch_key *k, const uint32_t *perm, const uint64_t *add0,
+                       const uint64_t *add1, uint64_t *out0, uint64_t *out1);
 /*
  * Both steps at once, for a single switch: no decomposition is stored.
  * With add0 (and add1) not NULL, the result is rescaled as well: (KS(c) +

@@ -346,7 +346,7 @@ done:
     return err;
 }
 
-/* out_k += P add_k over limbs 0..level (NTT domain). */
+/* out_k += P add_k over limbs 0..level (NTT domain; add1 may be NULL). */
 static void add_times_p(const ckks_context *ctx, int level, uint64_t *out0, uint64_t *out1,
                         const uint64_t *add0, const uint64_t *add1)
 {
@@ -355,13 +355,56 @@ static void add_times_p(const ckks_context *ctx, int level, uint64_t *out0, uint
     for (int u = 0; u < 2 * (level + 1); u++) {
         int i = u % (level + 1);
         const ckks_mod *m = &ctx->mod[i];
-        uint64_t pm = 1;
-        for (int t = 0; t < ctx->np; t++) pm = ckks_mod_mul(pm, ckks_mod_reduce64(ctx->mod[ctx->nq + t].q, m), m);
-        uint64_t pms = ckks_shoup(pm, m->q);
-        const uint64_t *a = (u > level ? add1 : add0) + (size_t)i * n;
+        uint64_t pm = ckks_mod_inv(ctx->p_inv_mod_q[i], m), pms = ckks_shoup(pm, m->q);
+        const uint64_t *add = u > level ? add1 : add0;
+        if (!add) continue;
+        const uint64_t *a = add + (size_t)i * n;
         uint64_t *o = (u > level ? out1 : out0) + (size_t)i * n;
         for (size_t c = 0; c < n; c++) o[c] = ckks_mod_add(o[c], ckks_mul_shoup(a[c], pm, pms, m->q), m->q);
     }
+}
+
+/* ModUp of c and inner product with k (which fits p->level): the Q limbs
+ * of the result in out0/out1, the P limbs in x_p (np for each). */
+static int switch_qp(const ckks_context *ctx, const ks_plan *p, const uint64_t *c,
+                     const ckks_switch_key *k, uint64_t *out0, uint64_t *out1, uint64_t *x_p)
+{
+    size_t n = ctx->n;
+    int level = p->level, ext = p->ext, nd = p->ndigits, nthreads = omp_get_max_threads();
+    size_t ywords = ((size_t)level + 1 + (size_t)nd) * n;
+    size_t twords = (size_t)nthreads * (size_t)nd * GROUP * n, rwords = regen_words(ctx, !k->a, nd);
+    uint64_t *y = ckks_scratch_alloc(ctx, ywords), *tmp = ckks_scratch_alloc(ctx, twords);
+    uint64_t *room = ckks_scratch_alloc(ctx, rwords);
+    int err = y && tmp && room ? 0 : CKKS_ENOMEM;
+    if (!err) {
+        uint64_t *v = y + ((size_t)level + 1) * n;
+        modup_sources(ctx, p, c, y, v);
+        /* group by group: each digit's limbs are raised, then used at once */
+        int ngroups = group_count(ext);
+#pragma omp parallel for schedule(dynamic, 1)
+        for (int g = 0; g < ngroups; g++) {
+            int es[GROUP], ne = group_limbs(ext, ngroups, g, es);
+            uint64_t *t = tmp + (size_t)omp_get_thread_num() * (size_t)nd * GROUP * n;
+            const uint64_t *digits[GROUP][CKKS_MAX_PRIMES];
+            for (int j = 0; j < nd; j++) {
+                uint64_t *o[GROUP];
+                for (int i = 0; i < ne; i++) {
+                    o[i] = t + ((size_t)j * GROUP + (size_t)i) * n;
+                    digits[i][j] = es[i] <= level && in_digit(ctx, j, es[i]) ? c + (size_t)es[i] * n : o[i];
+                }
+                modup_group(ctx, p, y, v, j, es, ne, o);
+            }
+            for (int i = 0; i < ne; i++)
+                inner_limb(ctx, level, es[i], digits[i], nd, k, out0, out1, x_p,
+                           regen_room(ctx, room, nd));
+        }
+        ckks_count(ctx, decompositions);
+        ckks_count(ctx, key_switches);
+    }
+    ckks_scratch_free(ctx, y, ywords);
+    ckks_scratch_free(ctx, tmp, twords);
+    ckks_scratch_free(ctx, room, rwords);
+    return err;
 }
 
 int ckks_ks_switch(const ckks_context *ctx, const uint64_t *c, int level, const ckks_switch_key *k,
@@ -370,49 +413,69 @@ int ckks_ks_switch(const ckks_context *ctx, const uint64_t *c, int level, const 
     int err = key_fits(ctx, k, level, ckks_key_digits(ctx, level), false);
     if (err) return err;
     if (add0 && level < 1) return CKKS_ELEVEL;
-    size_t n = ctx->n;
     ks_plan p;
     err = plan_init(ctx, level, true, add0 != NULL, &p);
     if (err) return err;
-    int ext = p.ext, nd = p.ndigits, nthreads = omp_get_max_threads();
-    size_t ywords = ((size_t)level + 1 + (size_t)nd) * n, xwords = 2 * (size_t)ctx->np * n;
-    size_t twords = (size_t)nthreads * (size_t)nd * GROUP * n, rwords = regen_words(ctx, !k->a, nd);
-    uint64_t *y = ckks_scratch_alloc(ctx, ywords), *x_p = ckks_scratch_alloc(ctx, xwords);
-    uint64_t *tmp = ckks_scratch_alloc(ctx, twords), *room = ckks_scratch_alloc(ctx, rwords);
-    if (!y || !x_p || !tmp || !room) {
+    size_t xwords = 2 * (size_t)ctx->np * ctx->n;
+    uint64_t *x_p = ckks_scratch_alloc(ctx, xwords);
+    err = x_p ? switch_qp(ctx, &p, c, k, out0, out1, x_p) : CKKS_ENOMEM;
+    if (!err && add0) add_times_p(ctx, level, out0, out1, add0, add1);
+    if (!err) err = mod_down(ctx, &p, out0, out1, x_p);
+    ckks_scratch_free(ctx, x_p, xwords);
+    plan_clear(&p);
+    return err;
+}
+
+int ckks_ks_mod_down(const ckks_context *ctx, int level, const uint64_t *p0, const uint64_t *p1,
+                     uint64_t *out0, uint64_t *out1)
+{
+    ks_plan p;
+    int err = plan_init(ctx, level, false, false, &p);
+    if (err) return err;
+    size_t pw = (size_t)ctx->np * ctx->n;
+    uint64_t *x_p = ckks_scratch_alloc(ctx, 2 * pw);
+    if (x_p) {
+        memcpy(x_p, p0, pw * sizeof *x_p);
+        memcpy(x_p + pw, p1, pw * sizeof *x_p);
+        err = mod_down(ctx, &p, out0, out1, x_p);
+    } else {
         err = CKKS_ENOMEM;
-        goto done;
     }
-    uint64_t *v = y + ((size_t)level + 1) * n;
-    modup_sources(ctx, &p, c, y, v);
-    /* group by group: each digit's limbs are raised, then used at once */
-    int ngroups = group_count(ext);
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int g = 0; g < ngroups; g++) {
-        int es[GROUP], ne = group_limbs(ext, ngroups, g, es);
-        uint64_t *t = tmp + (size_t)omp_get_thread_num() * (size_t)nd * GROUP * n;
-        const uint64_t *digits[GROUP][CKKS_MAX_PRIMES];
-        for (int j = 0; j < nd; j++) {
-            uint64_t *o[GROUP];
-            for (int i = 0; i < ne; i++) {
-                o[i] = t + ((size_t)j * GROUP + (size_t)i) * n;
-                digits[i][j] = es[i] <= level && in_digit(ctx, j, es[i]) ? c + (size_t)es[i] * n : o[i];
-            }
-            modup_group(ctx, &p, y, v, j, es, ne, o);
+    ckks_scratch_free(ctx, x_p, 2 * pw);
+    plan_clear(&p);
+    return err;
+}
+
+int ckks_ks_rotate_add(const ckks_context *ctx, const uint64_t *c0, const uint64_t *c1, int level,
+                       const ckks_switch_key *k, const uint32_t *perm, const uint64_t *add0,
+                       const uint64_t *add1, uint64_t *out0, uint64_t *out1)
+{
+    int err = key_fits(ctx, k, level, ckks_key_digits(ctx, level), false);
+    if (err) return err;
+    ks_plan p;
+    err = plan_init(ctx, level, true, false, &p);
+    if (err) return err;
+    size_t n = ctx->n, np = (size_t)ctx->np, q = (size_t)level + 1;
+    size_t xwords = 2 * np * n, twords = (size_t)omp_get_max_threads() * n;
+    uint64_t *x_p = ckks_scratch_alloc(ctx, xwords), *tmp = ckks_scratch_alloc(ctx, twords);
+    err = x_p && tmp ? switch_qp(ctx, &p, c1, k, out0, out1, x_p) : CKKS_ENOMEM;
+    if (!err) {
+        add_times_p(ctx, level, out0, out1, c0, NULL);
+        /* sigma on every limb of both components, then the sum added */
+#pragma omp parallel for schedule(static)
+        for (size_t u = 0; u < 2 * (q + np); u++) {
+            size_t comp = u / (q + np), e = u % (q + np);
+            uint64_t *x = e < q ? (comp ? out1 : out0) + e * n : x_p + (comp * np + e - q) * n;
+            const uint64_t *a = (comp ? add1 : add0) + e * n;
+            uint64_t *t = tmp + (size_t)omp_get_thread_num() * n;
+            uint64_t m = ctx->mod[ext_mod(ctx, level, (int)e)].q;
+            memcpy(t, x, n * sizeof *t);
+            for (size_t j = 0; j < n; j++) x[j] = ckks_mod_add(t[perm[j]], a[j], m);
         }
-        for (int i = 0; i < ne; i++)
-            inner_limb(ctx, level, es[i], digits[i], nd, k, out0, out1, x_p,
-                       regen_room(ctx, room, nd));
+        err = mod_down(ctx, &p, out0, out1, x_p);
     }
-    ckks_count(ctx, decompositions);
-    ckks_count(ctx, key_switches);
-    if (add0) add_times_p(ctx, level, out0, out1, add0, add1);
-    err = mod_down(ctx, &p, out0, out1, x_p);
-done:
-    ckks_scratch_free(ctx, y, ywords);
     ckks_scratch_free(ctx, x_p, xwords);
     ckks_scratch_free(ctx, tmp, twords);
-    ckks_scratch_free(ctx, room, rwords);
     plan_clear(&p);
     return err;
 }
@@ -420,7 +483,8 @@ done:
 int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, const uint64_t *c0,
                             const uint64_t *c1, int nb, const ckks_switch_key *const *keys,
                             const uint32_t *const *perms, int ng, const uint64_t *const *pq,
-                            const uint64_t *const *pp, uint64_t *const *out0, uint64_t *const *out1)
+                            const uint64_t *const *pp, bool keep_p, uint64_t *const *out0,
+                            uint64_t *const *out1)
 {
     size_t n = ctx->n, np = (size_t)ctx->np;
     int level = d->level, ext = d->ext, nd = d->ndigits, nthreads = omp_get_max_threads();
@@ -499,8 +563,16 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
     }
     for (int b = 0; b < nb; b++)
         if (keys[b]) ckks_count(ctx, key_switches);
-    for (int g = 0; g < ng && !err; g++)
-        err = mod_down(ctx, &p, out0[g], out1[g], x_p + (size_t)g * 2 * np * n);
+    for (int g = 0; g < ng && !err; g++) {
+        uint64_t *xg = x_p + (size_t)g * 2 * np * n;
+        if (!keep_p) {
+            err = mod_down(ctx, &p, out0[g], out1[g], xg);
+            continue;
+        }
+        size_t qw = ((size_t)level + 1) * n;
+        memcpy(out0[g] + qw, xg, np * n * sizeof *xg);
+        memcpy(out1[g] + qw, xg + np * n, np * n * sizeof *xg);
+    }
 done:
     ckks_scratch_free(ctx, x_p, xwords);
     ckks_scratch_free(ctx, tmp, twords);

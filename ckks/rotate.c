@@ -247,13 +247,18 @@ void ckks_decomposition_free(ckks_decomposition *d)
     free(d);
 }
 
-int ckks_rotate_mul_sums(const ckks_context *ctx, ckks_ciphertext *const *out, size_t ng,
-                         const ckks_ciphertext *a, const ckks_decomposition *d, const int *steps,
-                         size_t nb, const ckks_plaintext *const *p, const ckks_galois_keys *gk)
+static int ext_reserve(ckks_ext_ciphertext *x, int level);
+
+/* ckks_rotate_mul_sums into out[], or (ext != NULL) into ext[] with no
+ * ModDown. */
+static int mul_sums(const ckks_context *ctx, ckks_ciphertext *const *out,
+                    ckks_ext_ciphertext *const *ext, size_t ng, const ckks_ciphertext *a,
+                    const ckks_decomposition *d, const int *steps, size_t nb,
+                    const ckks_plaintext *const *p, const ckks_galois_keys *gk)
 {
     int err = check_rot(ctx, a, gk);
     if (err) return err;
-    if (!out || !d || !ng || !nb || !steps || !p) return CKKS_EINVAL;
+    if ((!out && !ext) || !d || !ng || !nb || !steps || !p) return CKKS_EINVAL;
     if (nb > 64 || ng > 4096) return CKKS_EINVAL;
     if (d->hash != ctx->hash) return CKKS_ECONTEXT;
     if (d->d.level != a->level) return CKKS_ELEVEL;
@@ -265,14 +270,22 @@ int ckks_rotate_mul_sums(const ckks_context *ctx, ckks_ciphertext *const *out, s
     const uint64_t **pq = calloc(ng * nb, sizeof *pq), **pp = calloc(ng * nb, sizeof *pp);
     uint32_t *perm_mem = malloc(nb * nn * sizeof *perm_mem);
     uint64_t **acc0 = calloc(ng, sizeof *acc0), **acc1 = calloc(ng, sizeof *acc1);
-    uint64_t *acc = aligned_alloc(64, 2 * ng * words * sizeof(uint64_t));
-    err = keys && perms && pq && pp && perm_mem && acc0 && acc1 && acc ? 0 : CKKS_ENOMEM;
+    uint64_t *acc = ext ? NULL : aligned_alloc(64, 2 * ng * words * sizeof(uint64_t));
+    err = keys && perms && pq && pp && perm_mem && acc0 && acc1 && (acc || ext) ? 0 : CKKS_ENOMEM;
     const ckks_plaintext *first = NULL;
     for (size_t g = 0; g < ng && !err; g++) {
-        if (!out[g]) err = CKKS_EINVAL;
-        else if (out[g]->ctx != ctx) err = CKKS_ECONTEXT;
-        acc0[g] = acc + 2 * g * words;
-        acc1[g] = acc0[g] + words;
+        if (ext) {
+            if (!ext[g]) err = CKKS_EINVAL;
+            else if (ext[g]->ctx != ctx) err = CKKS_ECONTEXT;
+            else err = ext_reserve(ext[g], level);
+            acc0[g] = err ? NULL : ext[g]->c[0];
+            acc1[g] = err ? NULL : ext[g]->c[1];
+        } else {
+            if (!out[g]) err = CKKS_EINVAL;
+            else if (out[g]->ctx != ctx) err = CKKS_ECONTEXT;
+            acc0[g] = acc + 2 * g * words;
+            acc1[g] = acc0[g] + words;
+        }
         for (size_t b = 0; b < nb && !err; b++) {
             const ckks_plaintext *pi = p[g * nb + b];
             if (!pi) continue; /* a zero diagonal */
@@ -301,10 +314,17 @@ int ckks_rotate_mul_sums(const ckks_context *ctx, ckks_ciphertext *const *out, s
     }
     if (!err)
         err = ckks_ks_rotate_mul_sums(ctx, &d->d, a->c[0], a->c[1], (int)nb, keys, perms, (int)ng, pq,
-                                      pp, acc0, acc1);
+                                      pp, ext != NULL, acc0, acc1);
     double scale = first ? a->scale * first->scale : 0;
     int log_slots = a->log_slots;
-    for (size_t g = 0; g < ng && !err; g++) {
+    for (size_t g = 0; ext && g < ng && !err; g++) {
+        ext[g]->level = level;
+        ext[g]->scale = scale;
+        ext[g]->log_slots = log_slots;
+        for (size_t b = 0; b < nb; b++)
+            if (p[g * nb + b]) ckks_count(ctx, pt_mults);
+    }
+    for (size_t g = 0; !ext && g < ng && !err; g++) {
         if ((err = ckks_ciphertext_reserve(out[g], level, 2))) break;
         memcpy(out[g]->c[0], acc0[g], words * sizeof(uint64_t));
         memcpy(out[g]->c[1], acc1[g], words * sizeof(uint64_t));
@@ -324,6 +344,158 @@ int ckks_rotate_mul_sums(const ckks_context *ctx, ckks_ciphertext *const *out, s
     free(acc0);
     free(acc1);
     free(acc);
+    return err;
+}
+
+int ckks_rotate_mul_sums(const ckks_context *ctx, ckks_ciphertext *const *out, size_t ng,
+                         const ckks_ciphertext *a, const ckks_decomposition *d, const int *steps,
+                         size_t nb, const ckks_plaintext *const *p, const ckks_galois_keys *gk)
+{
+    return mul_sums(ctx, out, NULL, ng, a, d, steps, nb, p, gk);
+}
+
+int ckks_rotate_mul_sums_ext(const ckks_context *ctx, ckks_ext_ciphertext *const *out, size_t ng,
+                             const ckks_ciphertext *a, const ckks_decomposition *d,
+                             const int *steps, size_t nb, const ckks_plaintext *const *p,
+                             const ckks_galois_keys *gk)
+{
+    return mul_sums(ctx, NULL, out, ng, a, d, steps, nb, p, gk);
+}
+
+/* ---- ciphertexts with their ModDown pending ---------------------------- */
+
+ckks_ext_ciphertext *ckks_ext_ciphertext_new(const ckks_context *ctx)
+{
+    if (!ctx) return NULL;
+    ckks_ext_ciphertext *x = calloc(1, sizeof *x);
+    if (x) x->ctx = ctx;
+    return x;
+}
+
+void ckks_ext_ciphertext_free(ckks_ext_ciphertext *x)
+{
+    if (!x) return;
+    free(x->c[0]);
+    free(x->c[1]);
+    free(x);
+}
+
+static size_t ext_words(const ckks_context *ctx, int level)
+{
+    return ((size_t)level + 1 + (size_t)ctx->np) * ctx->n;
+}
+
+/* Room for level (contents not kept). */
+static int ext_reserve(ckks_ext_ciphertext *x, int level)
+{
+    size_t words = ext_words(x->ctx, level);
+    if (x->cap >= words) return 0;
+    for (int k = 0; k < 2; k++) {
+        free(x->c[k]);
+        x->c[k] = aligned_alloc(64, words * sizeof(uint64_t));
+    }
+    x->cap = x->c[0] && x->c[1] ? words : 0;
+    return x->cap ? 0 : CKKS_ENOMEM;
+}
+
+/* x written, of ctx, and at (level, scale, log_slots); out of ctx. */
+static int check_ext(const ckks_context *ctx, const ckks_ext_ciphertext *x, int level, double scale,
+                     int log_slots, const void *out, const ckks_context *out_ctx)
+{
+    if (!ctx || !x || !out) return CKKS_EINVAL;
+    if (x->ctx != ctx || out_ctx != ctx) return CKKS_ECONTEXT;
+    if (!x->cap) return CKKS_EINVAL; /* never written */
+    if (x->level != level) return CKKS_ELEVEL;
+    if (x->scale != scale) return CKKS_ESCALE;
+    return x->log_slots == log_slots ? 0 : CKKS_ESLOTS;
+}
+
+int ckks_ext_add(const ckks_context *ctx, ckks_ext_ciphertext *out, const ckks_ext_ciphertext *a,
+                 const ckks_ext_ciphertext *b)
+{
+    if (!a || !out) return CKKS_EINVAL;
+    int err = check_ext(ctx, a, a->level, a->scale, a->log_slots, out, out->ctx);
+    if (!err) err = check_ext(ctx, b, a->level, a->scale, a->log_slots, out, out->ctx);
+    if (err) return err;
+    int level = a->level;
+    /* out may alias a or b: reserving keeps an allocation of their size */
+    if ((err = ext_reserve(out, level))) return err;
+    size_t n = ctx->n, limbs = (size_t)level + 1 + (size_t)ctx->np;
+    for (int k = 0; k < 2; k++)
+#pragma omp parallel for schedule(static)
+        for (size_t e = 0; e < limbs; e++) {
+            uint64_t q = ctx->mod[e <= (size_t)level ? e : ctx->nq + (e - (size_t)level - 1)].q;
+            const uint64_t *x = a->c[k] + e * n, *y = b->c[k] + e * n;
+            uint64_t *o = out->c[k] + e * n;
+            for (size_t j = 0; j < n; j++) o[j] = ckks_mod_add(x[j], y[j], q);
+        }
+    out->level = level;
+    out->scale = a->scale;
+    out->log_slots = a->log_slots;
+    return 0;
+}
+
+int ckks_mod_down(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ext_ciphertext *a)
+{
+    if (!a || !out) return CKKS_EINVAL;
+    int err = check_ext(ctx, a, a->level, a->scale, a->log_slots, out, out->ctx);
+    if (!err) err = ckks_ciphertext_reserve(out, a->level, 2);
+    if (err) return err;
+    size_t words = ((size_t)a->level + 1) * ctx->n;
+    for (int k = 0; k < 2; k++) memcpy(out->c[k], a->c[k], words * sizeof(uint64_t));
+    err = ckks_ks_mod_down(ctx, a->level, a->c[0] + words, a->c[1] + words, out->c[0], out->c[1]);
+    if (err) return err;
+    out->level = a->level;
+    out->size = 2;
+    out->scale = a->scale;
+    out->log_slots = a->log_slots;
+    out->seeded = false;
+    return 0;
+}
+
+int ckks_rotate_add_ext(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertext *x,
+                        int step, const ckks_ext_ciphertext *a, const ckks_galois_keys *gk)
+{
+    int err = check_rot(ctx, x, gk);
+    if (err) return err;
+    if (!out) return CKKS_EINVAL;
+    if ((err = check_ext(ctx, a, x->level, x->scale, x->log_slots, out, out->ctx))) return err;
+    step = normalize_step(x, step);
+    const ckks_switch_key *k =
+        step ? ckks_galois_keys_find(gk, ckks_galois_element(ctx, step)) : NULL;
+    if (!k) {
+        /* no single key: the rotation and the sum each with their ModDown */
+        ckks_ciphertext *m = ckks_ciphertext_new(ctx);
+        err = m ? ckks_mod_down(ctx, m, a) : CKKS_ENOMEM;
+        if (!err) err = ckks_rotate(ctx, out, x, step, gk);
+        if (!err) err = ckks_add(ctx, out, out, m);
+        ckks_ciphertext_free(m);
+        return err;
+    }
+    int level = x->level;
+    size_t words = ((size_t)level + 1) * ctx->n;
+    uint32_t *perm = malloc(ctx->n * sizeof *perm);
+    uint64_t *r = ckks_scratch_alloc(ctx, 2 * words);
+    err = perm && r ? 0 : CKKS_ENOMEM;
+    if (!err) {
+        ckks_galois_permutation(ctx, k->galois, perm);
+        err = ckks_ks_rotate_add(ctx, x->c[0], x->c[1], level, k, perm, a->c[0], a->c[1], r,
+                                 r + words);
+    }
+    double scale = x->scale;
+    int log_slots = x->log_slots;
+    if (!err) err = ckks_ciphertext_reserve(out, level, 2);
+    if (!err) {
+        memcpy(out->c[0], r, words * sizeof *r);
+        memcpy(out->c[1], r + words, words * sizeof *r);
+        out->level = level;
+        out->size = 2;
+        out->scale = scale;
+        out->log_slots = log_slots;
+        out->seeded = false;
+    }
+    ckks_scratch_free(ctx, r, 2 * words);
+    free(perm);
     return err;
 }
 

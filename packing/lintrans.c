@@ -45,9 +45,9 @@ typedef struct {
     size_t babies, sums, batches, max_call, max_giants;
 } plan_shape;
 
-/* Bytes a batch of double hoisting holds per inner sum (its output and the
- * accumulators of ckks_rotate_mul_sums in Q and P) and per lazy plaintext,
- * and the most it may hold. */
+/* Bytes a batch of double hoisting holds per inner sum (its output and a
+ * partial one, both over Q and P) and per lazy plaintext, and the most it
+ * may hold. */
 typedef struct {
     size_t sum, pt, budget;
 } batch_sizes;
@@ -218,7 +218,7 @@ static int choose_plan(const ckks_context *ctx, pack_lintrans *lt, const int *d,
     lt->storage = o->storage ? o->storage
                              : eager > PACK_LINTRANS_EAGER_BYTES ? PACK_LT_LAZY : PACK_LT_EAGER;
     int lazy = lt->storage == PACK_LT_LAZY;
-    batch_sizes z = {.sum = (4 * q + 2 * (size_t)p->np) * limb,
+    batch_sizes z = {.sum = (4 * q + 4 * (size_t)p->np) * limb,
                      .pt = lazy ? (q + (size_t)p->np) * limb : 0,
                      .budget = o->batch_bytes ? o->batch_bytes : PACK_LINTRANS_BATCH_BYTES};
     unit_costs u = costs_at(ctx, lt->level);
@@ -448,8 +448,9 @@ typedef struct {
     ckks_ciphertext **owned;         /* single: the nb baby rotations */
     ckks_plaintext **scratch;        /* lazy: max_call plaintexts */
     const ckks_plaintext **pt;       /* double: a call's max_giants x PACK_LINTRANS_BATCH */
-    ckks_ciphertext **acc, **part;   /* max_giants inner sums, and partial ones */
-    ckks_ciphertext **outs;          /* double: a call's outputs */
+    ckks_ciphertext **acc, **part;   /* single: max_giants inner sums, and partial ones */
+    ckks_ext_ciphertext **xacc, **xpart; /* double: the same over Q u P (ModDown pending) */
+    ckks_ext_ciphertext **outs;      /* double: a call's outputs */
     size_t *giant;                   /* double: their giant steps in the batch */
     char *have;                      /* acc[g] holds a partial sum */
 } workspace;
@@ -460,6 +461,8 @@ static void workspace_free(const pack_lintrans *lt, workspace *w)
     for (size_t i = 0; w->scratch && i < lt->max_call; i++) ckks_plaintext_free(w->scratch[i]);
     for (size_t i = 0; w->acc && i < lt->max_giants; i++) ckks_ciphertext_free(w->acc[i]);
     for (size_t i = 0; w->part && i < lt->max_giants; i++) ckks_ciphertext_free(w->part[i]);
+    for (size_t i = 0; w->xacc && i < lt->max_giants; i++) ckks_ext_ciphertext_free(w->xacc[i]);
+    for (size_t i = 0; w->xpart && i < lt->max_giants; i++) ckks_ext_ciphertext_free(w->xpart[i]);
     free(w->owned);
     free(w->scratch);
     free(w->rotated);
@@ -467,6 +470,8 @@ static void workspace_free(const pack_lintrans *lt, workspace *w)
     free(w->pt);
     free(w->acc);
     free(w->part);
+    free(w->xacc);
+    free(w->xpart);
     free(w->outs);
     free(w->giant);
     free(w->have);
@@ -483,19 +488,31 @@ static int workspace_init(const ckks_context *ctx, const pack_lintrans *lt, work
     w->in = in;
     w->gk = gk;
     w->level = ckks_ciphertext_level(in);
-    w->acc = calloc(ng, sizeof *w->acc);
-    w->part = calloc(ng, sizeof *w->part);
+    int dbl = lt->hoisting == PACK_LT_DOUBLE;
     w->have = malloc(ng);
-    if (!w->acc || !w->part || !w->have) return CKKS_ENOMEM;
-    for (size_t i = 0; i < ng; i++)
-        if (!(w->acc[i] = ckks_ciphertext_new(ctx)) || !(w->part[i] = ckks_ciphertext_new(ctx)))
-            return CKKS_ENOMEM;
+    if (!w->have) return CKKS_ENOMEM;
+    if (dbl) {
+        w->xacc = calloc(ng, sizeof *w->xacc);
+        w->xpart = calloc(ng, sizeof *w->xpart);
+        if (!w->xacc || !w->xpart) return CKKS_ENOMEM;
+        for (size_t i = 0; i < ng; i++)
+            if (!(w->xacc[i] = ckks_ext_ciphertext_new(ctx)) ||
+                !(w->xpart[i] = ckks_ext_ciphertext_new(ctx)))
+                return CKKS_ENOMEM;
+    } else {
+        w->acc = calloc(ng, sizeof *w->acc);
+        w->part = calloc(ng, sizeof *w->part);
+        if (!w->acc || !w->part) return CKKS_ENOMEM;
+        for (size_t i = 0; i < ng; i++)
+            if (!(w->acc[i] = ckks_ciphertext_new(ctx)) || !(w->part[i] = ckks_ciphertext_new(ctx)))
+                return CKKS_ENOMEM;
+    }
     if (lt->storage == PACK_LT_LAZY) {
         if (!(w->scratch = calloc(lt->max_call, sizeof *w->scratch))) return CKKS_ENOMEM;
         for (size_t i = 0; i < lt->max_call; i++)
             if (!(w->scratch[i] = ckks_plaintext_new(ctx))) return CKKS_ENOMEM;
     }
-    if (lt->hoisting == PACK_LT_DOUBLE) {
+    if (dbl) {
         w->pt = malloc(ng * PACK_LINTRANS_BATCH * sizeof *w->pt);
         w->outs = malloc(ng * sizeof *w->outs);
         w->giant = malloc(ng * sizeof *w->giant);
@@ -543,26 +560,27 @@ static int inner_call(const ckks_context *ctx, const pack_lintrans *lt, workspac
             err = encode_term(ctx, lt, t->coef, t->v, w->level, w->scratch[m]);
             pt = w->scratch[m++];
         }
-        ckks_ciphertext *dst = w->have[gi] ? w->part[gi] : w->acc[gi];
         if (dbl) {
             /* one output row per giant step, NULL where a baby step is unused */
             if (!ngc || w->giant[ngc - 1] != gi) {
                 w->giant[ngc] = gi;
-                w->outs[ngc++] = dst;
+                w->outs[ngc++] = w->have[gi] ? w->xpart[gi] : w->xacc[gi];
                 for (int j = 0; j < nbc; j++) w->pt[(ngc - 1) * (size_t)nbc + (size_t)j] = NULL;
             }
             w->pt[(ngc - 1) * (size_t)nbc + (size_t)map[t->col - first]] = pt;
             continue;
         }
+        ckks_ciphertext *dst = w->have[gi] ? w->part[gi] : w->acc[gi];
         if (!err) err = ckks_mul_plain(ctx, dst, w->rotated[t->col], pt);
         if (!err && w->have[gi]) err = ckks_add(ctx, w->acc[gi], w->acc[gi], dst);
         w->have[gi] = 1;
     }
     if (!dbl || err) return err;
-    err = ckks_rotate_mul_sums(ctx, w->outs, ngc, w->in, w->dec, steps, (size_t)nbc, w->pt, w->gk);
+    err = ckks_rotate_mul_sums_ext(ctx, w->outs, ngc, w->in, w->dec, steps, (size_t)nbc, w->pt,
+                                   w->gk);
     for (size_t j = 0; !err && j < ngc; j++) {
         size_t g = w->giant[j];
-        if (w->have[g]) err = ckks_add(ctx, w->acc[g], w->acc[g], w->part[g]);
+        if (w->have[g]) err = ckks_ext_add(ctx, w->xacc[g], w->xacc[g], w->xpart[g]);
         w->have[g] = 1;
     }
     return err;
@@ -572,7 +590,8 @@ static int inner_call(const ckks_context *ctx, const pack_lintrans *lt, workspac
  * Fold the inner sums of batch [i0, i1) into out by Horner's rule, giant
  * steps descending: out <- A_g + rot(out, (*prev - g) n1), *prev being the
  * giant step out stands at (-1 while out is empty), so that the keys are
- * those of the differences of consecutive giant steps only.
+ * those of the differences of consecutive giant steps only. With double
+ * hoisting A_g is still over Q u P: the rotation's ModDown is its own.
  */
 static int fold_batch(const ckks_context *ctx, const pack_lintrans *lt, const workspace *w,
                       size_t i0, size_t i1, ckks_ciphertext *out, int *prev)
@@ -583,12 +602,19 @@ static int fold_batch(const ckks_context *ctx, const pack_lintrans *lt, const wo
     for (size_t k = i1; !err && k-- > i0;) {
         int g = lt->terms[k].giant;
         if (k > i0 && lt->terms[k - 1].giant == g) continue;
-        const ckks_ciphertext *a = w->acc[gi--];
-        if (*prev < 0) {
-            err = ckks_ciphertext_copy(out, a);
+        int step = (*prev - g) * lt->n1;
+        if (w->xacc) {
+            const ckks_ext_ciphertext *a = w->xacc[gi--];
+            err = *prev < 0 ? ckks_mod_down(ctx, out, a)
+                            : ckks_rotate_add_ext(ctx, out, out, step, a, w->gk);
         } else {
-            err = ckks_rotate(ctx, out, out, (*prev - g) * lt->n1, w->gk);
-            if (!err) err = ckks_add(ctx, out, out, a);
+            const ckks_ciphertext *a = w->acc[gi--];
+            if (*prev < 0) {
+                err = ckks_ciphertext_copy(out, a);
+            } else {
+                err = ckks_rotate(ctx, out, out, step, w->gk);
+                if (!err) err = ckks_add(ctx, out, out, a);
+            }
         }
         *prev = g;
     }

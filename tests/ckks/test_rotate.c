@@ -249,6 +249,101 @@ Test(rotate, double_hoisted_sums_share_their_rotations)
     for (int t = 0; t < NG * NB; t++) ckks_plaintext_free(p[t]);
 }
 
+/* Slots of ct as doubles (real parts). */
+static void real_slots(const ckks_ciphertext *ct, double *v)
+{
+    ckks_plaintext *pt = ckks_plaintext_new(f.ctx);
+    double complex *z = malloc(f.slots * sizeof *z);
+    OK(ckks_decrypt(f.ctx, pt, ct, f.sk));
+    OK(ckks_decode(f.ctx, pt, z, f.slots));
+    for (size_t i = 0; i < f.slots; i++) v[i] = creal(z[i]);
+    free(z);
+    ckks_plaintext_free(pt);
+}
+
+Test(rotate, sums_with_their_moddown_pending)
+{
+    enum { NB = 3, NG = 2 };
+    const int hs[NB] = {0, 1, 5};
+    ckks_plaintext *p[NG * NB] = {0};
+    double w[NG * NB][64];
+    for (int t = 0; t < NG * NB; t++) {
+        random_vector(w[t], 64, 90 + (uint64_t)t);
+        p[t] = ckks_plaintext_new(f.ctx);
+        OK(ckks_encode_real(f.ctx, p[t], w[t], 64, f.log_slots, f.top, f.scale));
+        OK(ckks_plaintext_extend(f.ctx, p[t]));
+    }
+    const ckks_plaintext *const *pp = (const ckks_plaintext *const *)p;
+    ckks_decomposition *d;
+    OK(ckks_decomposition_new(f.ctx, &d, a));
+    ckks_ciphertext *out[NG], *m = ckks_ciphertext_new(f.ctx), *two = ckks_ciphertext_new(f.ctx);
+    ckks_ext_ciphertext *ext[NG], *sum = ckks_ext_ciphertext_new(f.ctx);
+    for (int g = 0; g < NG; g++) {
+        out[g] = ckks_ciphertext_new(f.ctx);
+        ext[g] = ckks_ext_ciphertext_new(f.ctx);
+    }
+    OK(ckks_rotate_mul_sums(f.ctx, out, NG, a, d, hs, NB, pp, f.gk));
+    OK(ckks_rotate_mul_sums_ext(f.ctx, ext, NG, a, d, hs, NB, pp, f.gk));
+    /* the ModDown done later is the very one ckks_rotate_mul_sums does */
+    size_t bytes = (size_t)(f.top + 1) * f.ctx->n * sizeof(uint64_t);
+    for (int g = 0; g < NG; g++) {
+        OK(ckks_mod_down(f.ctx, m, ext[g]));
+        cr_assert_eq(ckks_ciphertext_scale(m), ckks_ciphertext_scale(out[g]));
+        cr_assert_eq(memcmp(m->c[0], out[g]->c[0], bytes), 0, "output %d", g);
+        cr_assert_eq(memcmp(m->c[1], out[g]->c[1], bytes), 0, "output %d", g);
+    }
+    /* a sum of pending sums, and a rotation sharing the ModDown of one:
+     * the values of the separate operations, to within their roundings */
+    double *ref = malloc(f.slots * sizeof *ref);
+    OK(ckks_ext_add(f.ctx, sum, ext[0], ext[1]));
+    OK(ckks_mod_down(f.ctx, m, sum));
+    OK(ckks_add(f.ctx, two, out[0], out[1]));
+    real_slots(two, ref);
+    double bits0 = precision_bits(&f, m, ref, f.slots);
+    cr_assert_geq(bits0, 30.0, "%.1f bits", bits0);
+    for (int step = 1; step <= 3; step += 2) { /* 3 has no key of its own: composed */
+        ckks_op_counts n;
+        ckks_op_counts_reset(f.ctx);
+        OK(ckks_rotate_add_ext(f.ctx, m, out[0], step, ext[1], f.gk));
+        ckks_op_counts_get(f.ctx, &n);
+        cr_assert_eq(n.key_switches, step == 1 ? 1 : 2, "step %d", step);
+        OK(ckks_rotate(f.ctx, two, out[0], step, f.gk));
+        OK(ckks_add(f.ctx, two, two, out[1]));
+        real_slots(two, ref);
+        double bits = precision_bits(&f, m, ref, f.slots);
+        cr_assert_geq(bits, 30.0, "step %d: %.1f bits from the separate operations", step, bits);
+    }
+    /* in place, as Horner's rule uses it */
+    OK(ckks_rotate(f.ctx, two, out[0], 1, f.gk));
+    OK(ckks_add(f.ctx, two, two, out[1]));
+    real_slots(two, ref);
+    OK(ckks_ciphertext_copy(m, out[0]));
+    OK(ckks_rotate_add_ext(f.ctx, m, m, 1, ext[1], f.gk));
+    cr_assert_geq(precision_bits(&f, m, ref, f.slots), 30.0);
+    /* mismatches */
+    OK(ckks_ciphertext_copy(m, out[0]));
+    OK(ckks_drop_level(f.ctx, m, 1));
+    cr_assert_eq(ckks_rotate_add_ext(f.ctx, two, m, 1, ext[1], f.gk), CKKS_ELEVEL);
+    OK(ckks_ciphertext_copy(m, out[0]));
+    OK(ckks_ciphertext_set_scale(m, ckks_ciphertext_scale(m) * 2));
+    cr_assert_eq(ckks_rotate_add_ext(f.ctx, two, m, 1, ext[1], f.gk), CKKS_ESCALE);
+    ckks_ext_ciphertext *empty = ckks_ext_ciphertext_new(f.ctx);
+    cr_assert_eq(ckks_mod_down(f.ctx, m, empty), CKKS_EINVAL);
+    cr_assert_eq(ckks_ext_add(f.ctx, sum, ext[0], empty), CKKS_EINVAL);
+    cr_assert_eq(ckks_ext_add(f.ctx, NULL, ext[0], ext[1]), CKKS_EINVAL);
+    ckks_ext_ciphertext_free(empty);
+    free(ref);
+    for (int g = 0; g < NG; g++) {
+        ckks_ciphertext_free(out[g]);
+        ckks_ext_ciphertext_free(ext[g]);
+    }
+    ckks_ext_ciphertext_free(sum);
+    ckks_ciphertext_free(m);
+    ckks_ciphertext_free(two);
+    ckks_decomposition_free(d);
+    for (int t = 0; t < NG * NB; t++) ckks_plaintext_free(p[t]);
+}
+
 /* Decrypt under sk and decode n complex slots. */
 static void decrypt_complex(const ckks_ciphertext *ct, const ckks_secret_key *sk, double complex *z,
                             size_t n)
