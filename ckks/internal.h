@@ -425,7 +425,8 @@ int ckks_ks_mod_down(const ckks_context *ctx, int level, const uint64_t *p0, con
                      uint64_t *out0, uint64_t *out1);
 /*
  * sigma(c0 + KS(c1)) + a, with one ModDown: (out0, out1) over Q_level is
- * the ModDown of sigma((P c0, 0) + KS_QP(c1)) + (add0, add1), the add_k
+ * sigma(c0) (on out0) plus the ModDown of sigma(KS_QP(c1)) + (add0, add1),
+ * the add_k
  * over Q_level u P (level + 1 Q limbs, then np P limbs); k switches c1 to
  * sigma^-1(s), perm is sigma's NTT permutation.
  */

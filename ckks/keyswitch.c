@@ -460,7 +460,6 @@ int ckks_ks_rotate_add(const ckks_context *ctx, const uint64_t *c0, const uint64
     uint64_t *x_p = ckks_scratch_alloc(ctx, xwords), *tmp = ckks_scratch_alloc(ctx, twords);
     err = x_p && tmp ? switch_qp(ctx, &p, c1, k, out0, out1, x_p) : CKKS_ENOMEM;
     if (!err) {
-        add_times_p(ctx, level, out0, out1, c0, NULL);
         /* sigma on every limb of both components, then the sum added */
 #pragma omp parallel for schedule(static)
         for (size_t u = 0; u < 2 * (q + np); u++) {
@@ -473,6 +472,15 @@ int ckks_ks_rotate_add(const ckks_context *ctx, const uint64_t *c0, const uint64
             for (size_t j = 0; j < n; j++) x[j] = ckks_mod_add(t[perm[j]], a[j], m);
         }
         err = mod_down(ctx, &p, out0, out1, x_p);
+    }
+    /* P sigma(c0) would add exactly sigma(c0) after the division by P */
+    if (!err) {
+#pragma omp parallel for schedule(static)
+        for (size_t e = 0; e < q; e++) {
+            uint64_t m = ctx->mod[e].q, *o = out0 + e * n;
+            const uint64_t *c = c0 + e * n;
+            for (size_t j = 0; j < n; j++) o[j] = ckks_mod_add(o[j], c[perm[j]], m);
+        }
     }
     ckks_scratch_free(ctx, x_p, xwords);
     ckks_scratch_free(ctx, tmp, twords);

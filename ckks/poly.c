@@ -59,9 +59,11 @@ uint64_t ckks_mod_from_double(double d, const ckks_mod *m)
 
 static uint32_t bitrev(uint32_t x, int bits)
 {
-    uint32_t r = 0;
-    for (int i = 0; i < bits; i++, x >>= 1) r = (r << 1) | (x & 1);
-    return r;
+    x = ((x >> 1) & 0x55555555u) | ((x & 0x55555555u) << 1);
+    x = ((x >> 2) & 0x33333333u) | ((x & 0x33333333u) << 2);
+    x = ((x >> 4) & 0x0f0f0f0fu) | ((x & 0x0f0f0f0fu) << 4);
+    x = __builtin_bswap32(x);
+    return bits ? x >> (32 - bits) : 0;
 }
 
 void ckks_galois_permutation(const ckks_context *ctx, uint64_t g, uint32_t *perm)
