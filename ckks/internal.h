@@ -461,7 +461,8 @@ bool ckks_ks_inner_product_avx512(const ckks_mod *m, size_t n, int nd, const uin
  * 2^61, all operands reduced): y0 = k + sum_p u0 v0 + sum_t w x0, y1 =
  * sum_p (u0 v1 + u1 v0) + sum_t w x1, y2 = sum_p u1 v1, each product
  * doubled when twice[p]; added to what y holds when add (y2 only when np >
- * 0). At most CKKS_SUM_MAX products and terms.
+ * 0). At most CKKS_SUM_MAX products and as many terms; the scalar path's
+ * 128-bit sums also need 2 np (4 for a doubled product) + nt + 1 <= 63.
  */
 #define CKKS_SUM_MAX 16
 typedef struct {

@@ -507,7 +507,8 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
     if (err) return err;
     /* per output: its P limbs (np for each component); per thread: the
      * nb rotated terms of one limb, both components */
-    size_t xwords = (size_t)ng * 2 * np * n, twords = (size_t)nthreads * (size_t)(nb + 1) * 2 * n;
+    size_t xwords = keep_p ? 0 : (size_t)ng * 2 * np * n;
+    size_t twords = (size_t)nthreads * (size_t)(nb + 1) * 2 * n;
     size_t rwords = regen_words(ctx, compact, nd);
     uint64_t *x_p = ckks_scratch_alloc(ctx, xwords), *tmp = ckks_scratch_alloc(ctx, twords);
     uint64_t *room = ckks_scratch_alloc(ctx, rwords);
@@ -555,8 +556,12 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
         /* each output: sum_b pt_gb (.) term_b on this limb, the same
          * inner product as a key's (nb <= 64 terms) */
         for (int g = 0; g < ng; g++) {
-            uint64_t *a0 = q_limb ? out0[g] + pe : x_p + (size_t)g * 2 * np * n + pe;
-            uint64_t *a1 = q_limb ? out1[g] + pe : a0 + np * n;
+            /* P limbs: after the Q limbs when kept, else in x_p for ModDown */
+            size_t qw = ((size_t)level + 1) * n;
+            uint64_t *a0 = q_limb ? out0[g] + pe
+                           : keep_p ? out0[g] + qw + pe
+                                    : x_p + (size_t)g * 2 * np * n + pe;
+            uint64_t *a1 = q_limb ? out1[g] + pe : keep_p ? out1[g] + qw + pe : a0 + np * n;
             const uint64_t *w[64], *t0[64], *t1[64];
             int nw = 0;
             for (int b = 0; b < nb; b++) {
@@ -571,16 +576,8 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
     }
     for (int b = 0; b < nb; b++)
         if (keys[b]) ckks_count(ctx, key_switches);
-    for (int g = 0; g < ng && !err; g++) {
-        uint64_t *xg = x_p + (size_t)g * 2 * np * n;
-        if (!keep_p) {
-            err = mod_down(ctx, &p, out0[g], out1[g], xg);
-            continue;
-        }
-        size_t qw = ((size_t)level + 1) * n;
-        memcpy(out0[g] + qw, xg, np * n * sizeof *xg);
-        memcpy(out1[g] + qw, xg + np * n, np * n * sizeof *xg);
-    }
+    for (int g = 0; g < ng && !err && !keep_p; g++)
+        err = mod_down(ctx, &p, out0[g], out1[g], x_p + (size_t)g * 2 * np * n);
 done:
     ckks_scratch_free(ctx, x_p, xwords);
     ckks_scratch_free(ctx, tmp, twords);

@@ -368,7 +368,10 @@ ckks_ext_ciphertext *ckks_ext_ciphertext_new(const ckks_context *ctx)
 {
     if (!ctx) return NULL;
     ckks_ext_ciphertext *x = calloc(1, sizeof *x);
-    if (x) x->ctx = ctx;
+    if (x) {
+        x->ctx = ctx;
+        x->level = -1; /* unwritten */
+    }
     return x;
 }
 
@@ -385,10 +388,12 @@ static size_t ext_words(const ckks_context *ctx, int level)
     return ((size_t)level + 1 + (size_t)ctx->np) * ctx->n;
 }
 
-/* Room for level (contents not kept). */
+/* Room for level (contents not kept); x reads as unwritten until its
+ * writer sets the level, so that a failed write leaves nothing usable. */
 static int ext_reserve(ckks_ext_ciphertext *x, int level)
 {
     size_t words = ext_words(x->ctx, level);
+    x->level = -1;
     if (x->cap >= words) return 0;
     for (int k = 0; k < 2; k++) {
         free(x->c[k]);
@@ -404,7 +409,7 @@ static int check_ext(const ckks_context *ctx, const ckks_ext_ciphertext *x, int 
 {
     if (!ctx || !x || !out) return CKKS_EINVAL;
     if (x->ctx != ctx || out_ctx != ctx) return CKKS_ECONTEXT;
-    if (!x->cap) return CKKS_EINVAL; /* never written */
+    if (x->level < 0) return CKKS_EINVAL; /* unwritten, or its writer failed */
     if (x->level != level) return CKKS_ELEVEL;
     if (x->scale != scale) return CKKS_ESCALE;
     return x->log_slots == log_slots ? 0 : CKKS_ESLOTS;
@@ -417,7 +422,8 @@ int ckks_ext_add(const ckks_context *ctx, ckks_ext_ciphertext *out, const ckks_e
     int err = check_ext(ctx, a, a->level, a->scale, a->log_slots, out, out->ctx);
     if (!err) err = check_ext(ctx, b, a->level, a->scale, a->log_slots, out, out->ctx);
     if (err) return err;
-    int level = a->level;
+    int level = a->level, log_slots = a->log_slots;
+    double scale = a->scale;
     /* out may alias a or b: reserving keeps an allocation of their size */
     if ((err = ext_reserve(out, level))) return err;
     size_t n = ctx->n, limbs = (size_t)level + 1 + (size_t)ctx->np;
@@ -430,8 +436,8 @@ int ckks_ext_add(const ckks_context *ctx, ckks_ext_ciphertext *out, const ckks_e
             for (size_t j = 0; j < n; j++) o[j] = ckks_mod_add(x[j], y[j], q);
         }
     out->level = level;
-    out->scale = a->scale;
-    out->log_slots = a->log_slots;
+    out->scale = scale;
+    out->log_slots = log_slots;
     return 0;
 }
 

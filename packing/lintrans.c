@@ -45,11 +45,12 @@ typedef struct {
     size_t babies, sums, batches, max_call, max_giants;
 } plan_shape;
 
-/* Bytes a batch of double hoisting holds per inner sum (its output and a
- * partial one, both over Q and P) and per lazy plaintext, and the most it
- * may hold. */
+/* Bytes a batch of double hoisting holds per inner sum (its output over Q
+ * and P, and ckks_rotate_mul_sums' room for its P limbs), per partial sum
+ * (when a giant step's baby steps take several calls) and per lazy
+ * plaintext, and the most it may hold. */
 typedef struct {
-    size_t sum, pt, budget;
+    size_t sum, part, pt, budget;
 } batch_sizes;
 
 /* Scratch of shape_of: n ints each. */
@@ -96,7 +97,7 @@ static void shape_of(const int *d, size_t nd, int n, int n1, int dbl, const batc
         while (j < nd && d[j] / n1 == g) j++;
         s->ng += g != 0;
         size_t live = j - i < PACK_LINTRANS_BATCH ? j - i : PACK_LINTRANS_BATCH;
-        size_t gb = z->sum + live * z->pt;
+        size_t gb = z->sum + (s->ncols > PACK_LINTRANS_BATCH ? z->part : 0) + live * z->pt;
         if (i > start && (!dbl || bytes + gb > z->budget)) {
             add_batch(d, start, i, n1, w, s, ends);
             start = i;
@@ -218,7 +219,8 @@ static int choose_plan(const ckks_context *ctx, pack_lintrans *lt, const int *d,
     lt->storage = o->storage ? o->storage
                              : eager > PACK_LINTRANS_EAGER_BYTES ? PACK_LT_LAZY : PACK_LT_EAGER;
     int lazy = lt->storage == PACK_LT_LAZY;
-    batch_sizes z = {.sum = (4 * q + 4 * (size_t)p->np) * limb,
+    batch_sizes z = {.sum = (2 * q + 4 * (size_t)p->np) * limb,
+                     .part = 2 * (q + (size_t)p->np) * limb,
                      .pt = lazy ? (q + (size_t)p->np) * limb : 0,
                      .budget = o->batch_bytes ? o->batch_bytes : PACK_LINTRANS_BATCH_BYTES};
     unit_costs u = costs_at(ctx, lt->level);

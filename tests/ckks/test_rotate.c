@@ -329,6 +329,10 @@ Test(rotate, sums_with_their_moddown_pending)
     cr_assert_eq(ckks_rotate_add_ext(f.ctx, two, m, 1, ext[1], f.gk), CKKS_ESCALE);
     ckks_ext_ciphertext *empty = ckks_ext_ciphertext_new(f.ctx);
     cr_assert_eq(ckks_mod_down(f.ctx, m, empty), CKKS_EINVAL);
+    /* a failed write leaves nothing that reads as a result */
+    const int nokey[NB] = {0, 1, 7};
+    cr_assert_eq(ckks_rotate_mul_sums_ext(f.ctx, ext, NG, a, d, nokey, NB, pp, f.gk), CKKS_EKEY);
+    cr_assert_eq(ckks_mod_down(f.ctx, m, ext[0]), CKKS_EINVAL);
     cr_assert_eq(ckks_ext_add(f.ctx, sum, ext[0], empty), CKKS_EINVAL);
     cr_assert_eq(ckks_ext_add(f.ctx, NULL, ext[0], ext[1]), CKKS_EINVAL);
     ckks_ext_ciphertext_free(empty);
