@@ -423,7 +423,8 @@ int ckks_rotate_mul_sums(const ckks_context *ctx, ckks_ciphertext *const *out, s
  * rotation adds one with a single ModDown for both (ckks_rotate_add_ext,
  * the giant steps of a baby-step giant-step transform by Horner's rule:
  * about 2 l NTTs and a base conversion saved at level l). Only the
- * functions below take them.
+ * functions below take them; one never written, or whose last writer
+ * failed, is refused (CKKS_EINVAL).
  */
 typedef struct ckks_ext_ciphertext ckks_ext_ciphertext;
 ckks_ext_ciphertext *ckks_ext_ciphertext_new(const ckks_context *ctx);
