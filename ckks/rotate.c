@@ -317,22 +317,21 @@ static int mul_sums(const ckks_context *ctx, ckks_ciphertext *const *out,
                                       pp, ext != NULL, acc0, acc1);
     double scale = first ? a->scale * first->scale : 0;
     int log_slots = a->log_slots;
-    for (size_t g = 0; ext && g < ng && !err; g++) {
-        ext[g]->level = level;
-        ext[g]->scale = scale;
-        ext[g]->log_slots = log_slots;
-        for (size_t b = 0; b < nb; b++)
-            if (p[g * nb + b]) ckks_count(ctx, pt_mults);
-    }
-    for (size_t g = 0; !ext && g < ng && !err; g++) {
-        if ((err = ckks_ciphertext_reserve(out[g], level, 2))) break;
-        memcpy(out[g]->c[0], acc0[g], words * sizeof(uint64_t));
-        memcpy(out[g]->c[1], acc1[g], words * sizeof(uint64_t));
-        out[g]->level = level;
-        out[g]->size = 2;
-        out[g]->scale = scale;
-        out[g]->log_slots = log_slots;
-        out[g]->seeded = false;
+    for (size_t g = 0; g < ng && !err; g++) {
+        if (ext) {
+            ext[g]->level = level;
+            ext[g]->scale = scale;
+            ext[g]->log_slots = log_slots;
+        } else {
+            if ((err = ckks_ciphertext_reserve(out[g], level, 2))) break;
+            memcpy(out[g]->c[0], acc0[g], words * sizeof(uint64_t));
+            memcpy(out[g]->c[1], acc1[g], words * sizeof(uint64_t));
+            out[g]->level = level;
+            out[g]->size = 2;
+            out[g]->scale = scale;
+            out[g]->log_slots = log_slots;
+            out[g]->seeded = false;
+        }
         for (size_t b = 0; b < nb; b++)
             if (p[g * nb + b]) ckks_count(ctx, pt_mults);
     }
