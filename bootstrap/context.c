@@ -5,6 +5,7 @@
  */
 #include "bootstrap/internal.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -107,30 +108,36 @@ static int check_config(const ckks_context *ctx, const boot_config *c)
 }
 
 /*
- * The n1 whose split d = g n1 + b costs the fewest key switches (distinct
- * nonzero b, plus distinct nonzero g: one rotation each), ties to fewer
- * giant steps (each a whole key switch, where a baby step is a hoisted
- * inner product) or, with fewer_keys, to fewer keys first (CoeffsToSlots'
- * second factor at full slots: 5 keys at n1 = 512 against 9 at 1024, for 4
- * more giant steps); or a negative error. Never the fewest keys alone:
- * Horner's rule needs only a few giant keys for any n1, and n1 = 1 would
- * need two keys but a rotation per diagonal.
+ * The n1 whose split d = g n1 + b costs least: distinct nonzero b (baby
+ * steps) plus distinct nonzero g (giant steps) weighted by `giant`, ties
+ * to fewer giant steps or, with fewer_keys, to fewer keys first. With
+ * double hoisting a baby step is an inner product on the shared
+ * decomposition and a giant step a whole key switch, so time first
+ * counts a giant step twice: at BOOT-N16 CoeffsToSlots takes 2.8 -> 2.1-2.5
+ * s CPU time at 2^12 slots (keys 3.56 -> 4.96 GB) and 3.6 -> 3.3 s at full
+ * slots (4.60 -> 5.18 GB); weight 5 saves 0.3 s more at full slots for
+ * 7.4 GB of keys. Memory first counts them once and ties to fewer keys
+ * (CoeffsToSlots' second factor at full slots: 5 keys at n1 = 512
+ * against 9 at 1024, for 4 more giant steps). Never the fewest keys
+ * alone: Horner's rule needs only a few giant keys for any n1, and n1 = 1
+ * would need two keys but a rotation per diagonal.
  */
-static int fewest_switches_baby(int log_slots, const boot_matrix *m, bool fewer_keys)
+static int cheapest_baby(int log_slots, const boot_matrix *m, bool low_memory)
 {
-    int best = m->n, best_switches = m->n + 1, best_keys = 0, best_giant = 0;
+    const int giant_weight = low_memory ? 1 : 2;
+    int best = m->n, best_cost = INT_MAX, best_keys = 0, best_giant = 0;
     for (int n1 = 1; n1 <= m->n; n1 *= 2) {
         int baby, giant;
         int keys = pack_bsgs_steps(log_slots, m->idx, (size_t)m->ndiag, n1, &baby, &giant, NULL);
         if (keys < 0) return keys;
-        int switches = baby + giant;
-        if (switches > best_switches) continue;
-        if (switches == best_switches) {
-            int by_keys = fewer_keys ? keys - best_keys : 0;
+        int cost = baby + giant_weight * giant;
+        if (cost > best_cost) continue;
+        if (cost == best_cost) {
+            int by_keys = low_memory ? keys - best_keys : 0;
             if (by_keys > 0 || (by_keys == 0 && giant >= best_giant)) continue;
         }
         best = n1;
-        best_switches = switches;
+        best_cost = cost;
         best_keys = keys;
         best_giant = giant;
     }
@@ -189,7 +196,7 @@ static int build_side(boot_context *bc, boot_side *s, bool inverse, int levels, 
     int ls = bc->cfg.log_slots;
     for (int g = 0; g < levels; g++) {
         const boot_matrix *m = s->m[g];
-        int n1 = g == 0 && s->raised ? m->n : fewest_switches_baby(ls, m, bc->cfg.low_memory);
+        int n1 = g == 0 && s->raised ? m->n : cheapest_baby(ls, m, bc->cfg.low_memory);
         int count = n1 < 0 ? n1 : pack_bsgs_steps(ls, m->idx, (size_t)m->ndiag, n1, NULL, NULL, NULL);
         if (count < 0) return count;
         s->baby[g] = n1;
