@@ -50,19 +50,26 @@ static int add_conjugate(const ckks_context *ctx, ckks_ciphertext *ct, const ckk
 
 /* ct <- sum of its images under the automorphisms 5^(n j), j < N / 2n:
  * gap times its component in the subring of n slots. Read with N / 2
- * slots, the rotations by n 2^i are these automorphisms' generators. */
+ * slots, they are the rotations by n j, summed in stages (see
+ * boot_trace_steps), each a double-hoisted sum of rotations times 1. */
 static int trace(const boot_context *bc, ckks_ciphertext *ct, const boot_keys *keys)
 {
     const ckks_context *ctx = bc->ctx;
-    int steps[32], t = boot_trace_steps(bc, steps);
-    ckks_ciphertext *r = ckks_ciphertext_new(ctx);
-    int err = r ? ckks_ciphertext_set_log_slots(ct, ckks_context_max_log_slots(ctx)) : CKKS_ENOMEM;
-    for (int i = 0; i < t && !err; i++) {
-        err = ckks_rotate(ctx, r, ct, steps[i], keys->misc);
-        if (!err) err = ckks_add(ctx, ct, ct, r);
+    int steps[BOOT_TRACE_RADIX];
+    const ckks_plaintext *one[BOOT_TRACE_RADIX];
+    int err = ckks_ciphertext_set_log_slots(ct, ckks_context_max_log_slots(ctx));
+    for (int s = 1; s < bc->gap && !err; s *= bc->trace_radix) {
+        int r = 0;
+        for (; r < bc->trace_radix && s * r < bc->gap; r++) {
+            steps[r] = bc->n * s * r;
+            one[r] = bc->one[1];
+        }
+        ckks_decomposition *d = NULL;
+        err = ckks_decomposition_new(ctx, &d, ct);
+        if (!err) err = ckks_rotate_mul_sum(ctx, ct, ct, d, steps, one, (size_t)r, keys->misc);
+        ckks_decomposition_free(d);
     }
     if (!err) err = ckks_ciphertext_set_log_slots(ct, bc->cfg.log_slots);
-    ckks_ciphertext_free(r);
     return err;
 }
 
@@ -91,18 +98,9 @@ static int raise(const boot_context *bc, ckks_ciphertext *raised, ckks_decomposi
 static int switch_back(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *raised,
                        const ckks_decomposition *d, const boot_keys *keys)
 {
-    const ckks_context *ctx = bc->ctx;
-    double complex *z = malloc((size_t)bc->n * sizeof *z);
-    ckks_plaintext *one = ckks_plaintext_new(ctx);
-    int err = z && one ? 0 : CKKS_ENOMEM;
-    for (int i = 0; !err && i < bc->n; i++) z[i] = 1;
-    if (!err) err = ckks_encode_extended(ctx, one, z, (size_t)bc->n, bc->cfg.log_slots, bc->top, 1.0);
     const int zero = 0;
-    const ckks_plaintext *const pt[1] = {one};
-    if (!err) err = ckks_rotate_mul_sum(ctx, out, raised, d, &zero, pt, 1, keys->raise);
-    free(z);
-    ckks_plaintext_free(one);
-    return err;
+    const ckks_plaintext *const one[1] = {bc->one[0]};
+    return ckks_rotate_mul_sum(bc->ctx, out, raised, d, &zero, one, 1, keys->raise);
 }
 
 int boot_mod_raise(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,

@@ -48,7 +48,8 @@
  * Keys: every rotation key serves only the levels where it is used (a
  * CoeffsToSlots or SlotsToCoeffs factor's keys its level, the trace's and
  * conjugation's the highest level they run at), and each factor's baby
- * step is the one needing the fewest keys. Keys dominate the memory: at
+ * step is chosen for time, or with low_memory for key switches and then
+ * keys (see boot_config). Keys dominate the memory: at
  * N = 2^16 one general key at the top level is 217 MB, a one-digit key for
  * the raised ciphertext 31 MB.
  *
@@ -94,9 +95,11 @@ typedef struct {
                           * first), the others encoded at each use */
     int low_memory;      /* 1: memory before time. Keys keep only the seeds
                           * of their uniform halves (ckks_galois_keys_compact;
-                          * the relinearization key, used most, stays whole),
-                          * and where two baby steps cost as many key switches,
-                          * the one needing fewer keys (more giant steps) */
+                          * the relinearization key, used most, stays whole);
+                          * baby steps chosen for the fewest key switches, ties
+                          * to fewer keys (time first counts a giant step as two
+                          * baby steps); the trace in stages of 2 rotations
+                          * (time first: up to 8 hoisted together) */
 } boot_config;
 
 /*

@@ -5,6 +5,7 @@
  */
 #include "bootstrap/internal.h"
 
+#include <complex.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -89,6 +90,8 @@ void boot_context_free(boot_context *bc)
     free_side(&bc->c2s);
     free_side(&bc->s2c);
     boot_evalmod_clear(&bc->em);
+    ckks_plaintext_free(bc->one[0]);
+    ckks_plaintext_free(bc->one[1]);
     free(bc->raise_steps);
     free(bc->steps);
     free(bc);
@@ -258,6 +261,7 @@ static int collect_steps(boot_context *bc)
     h = fnv(h, bc->cfg.log_slots);
     h = fnv(h, bc->cfg.ephemeral_hw > 0);
     h = fnv(h, bc->misc_level);
+    h = fnv(h, bc->trace_radix);
     h = fnv(h, bc->nraise);
     for (int j = 0; j < bc->nraise; j++) {
         h = fnv(h, bc->raise_steps[j]);
@@ -305,6 +309,28 @@ static int check_chain(const boot_context *bc)
     for (int l = bc->evalmod_out + 1; l < bc->c2s_out; l++)
         if (fabs(log2((double)ckks_context_prime(bc->ctx, l)) - want) > 1) return BOOT_ECHAIN;
     return 0;
+}
+
+/* The constant 1 at the top, extended, read with n slots and, for the
+ * trace (sparse slots), with N / 2 (ckks_rotate_mul_sum's plaintexts carry
+ * their ciphertexts' slot count): the switch back and the trace multiply
+ * by it. */
+static int encode_ones(boot_context *bc)
+{
+    const ckks_context *ctx = bc->ctx;
+    const int log_slots[2] = {bc->cfg.log_slots, ckks_context_max_log_slots(ctx)};
+    size_t n = (size_t)1 << log_slots[1];
+    double complex *z = malloc(n * sizeof *z);
+    int err = z ? 0 : CKKS_ENOMEM;
+    for (size_t i = 0; !err && i < n; i++) z[i] = 1;
+    for (int i = 0; i < (bc->gap > 1 ? 2 : 1) && !err; i++) {
+        bc->one[i] = ckks_plaintext_new(ctx);
+        err = bc->one[i] ? ckks_encode_extended(ctx, bc->one[i], z, (size_t)1 << log_slots[i],
+                                                log_slots[i], bc->top, 1.0)
+                         : CKKS_ENOMEM;
+    }
+    free(z);
+    return err;
 }
 
 int boot_context_new(boot_context **out, const ckks_context *ctx, const boot_config *cfg)
@@ -355,6 +381,7 @@ int boot_context_new(boot_context **out, const ckks_context *ctx, const boot_con
     bc->msg_gain = real_after_raise ? 2 : cfg->s2c_first ? ldexp(1, -shrink) : 1;
     /* the trace runs at the top before the real part, else after factor 0 */
     bc->misc_level = real_after_raise ? bc->top : bc->gap > 1 ? bc->top - 1 : bc->c2s_out;
+    bc->trace_radix = cfg->low_memory ? 2 : BOOT_TRACE_RADIX;
     err = check_chain(bc);
     bc->c2s.raised = !real_after_raise;
     if (!err) err = build_side(bc, &bc->c2s, true, cfg->c2s_levels, bc->top, bc->c2s_gain);
@@ -365,6 +392,7 @@ int boot_context_new(boot_context **out, const ckks_context *ctx, const boot_con
                          cfg->s2c_first ? bc->msg_gain : 1.0);
     if (!err) err = collect_steps(bc);
     if (!err) err = precompute(bc);
+    if (!err) err = encode_ones(bc);
     if (err) {
         boot_context_free(bc);
         return err;

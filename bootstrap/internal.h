@@ -82,6 +82,8 @@ struct boot_context {
     int c2s_out, evalmod_out, s2c_out; /* levels after each stage */
     int in_level, out_level;
     int misc_level;     /* of the conjugation and trace keys: highest use */
+    int trace_radix;    /* rotations hoisted together in a stage of the trace */
+    ckks_plaintext *one[2]; /* 1, extended, at the top: n slots, N / 2 slots */
     double c2s_gain;    /* CoeffsToSlots computes c2s_gain * F^-1 */
     double msg_gain;    /* the message's factor in the raised plaintext */
     double eval_scale;  /* scale of the EvalMod input (a prime of the chain) */
@@ -124,10 +126,16 @@ int boot_transform(const boot_context *bc, const boot_side *s, int g, int level,
 
 /*
  * The trace for sparse slots sums the automorphisms 5^(n j), j < N / 2n,
- * as log2(N / 2n) rotations by n 2^i of the ciphertext read with N / 2
- * slots. Writes those steps;
- * returns their count.
+ * rotations by n j of the ciphertext read with N / 2 slots, in stages:
+ * stage s (of stride S, the product of the radices before it) sums the
+ * rotations by n S j, j < trace_radix, all from one decomposition and
+ * with one ModDown. Time first takes up to BOOT_TRACE_RADIX at once (2^12
+ * slots at N = 2^16: one stage, 7 keys), memory first 2 (3 stages, 3
+ * keys). Writes every stage's nonzero steps in order (at most
+ * BOOT_TRACE_STEPS); returns their count.
  */
+#define BOOT_TRACE_RADIX 8
+#define BOOT_TRACE_STEPS 64
 int boot_trace_steps(const boot_context *bc, int *steps);
 
 #endif

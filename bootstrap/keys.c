@@ -17,7 +17,8 @@ int boot_rotation_steps(const boot_context *bc, int *steps, size_t cap)
 int boot_trace_steps(const boot_context *bc, int *steps)
 {
     int t = 0;
-    for (; (bc->gap >> t) > 1; t++) steps[t] = bc->n << t;
+    for (int s = 1; s < bc->gap; s *= bc->trace_radix)
+        for (int j = 1; j < bc->trace_radix && s * j < bc->gap; j++) steps[t++] = bc->n * s * j;
     return t;
 }
 
@@ -93,7 +94,7 @@ int boot_keys_new(const boot_context *bc, boot_keys **out, const ckks_secret_key
     if (!err) err = side_keys(bc, &bc->c2s, k->c2s_gk, sk);
     if (!err) err = side_keys(bc, &bc->s2c, k->s2c_gk, sk);
     if (!err) {
-        int steps[32];
+        int steps[BOOT_TRACE_STEPS];
         int t = boot_trace_steps(bc, steps);
         err = ckks_galois_keys_new_level(ctx, &k->misc, sk, steps, (size_t)t, 1, bc->misc_level);
         keep(bc, k->misc);

@@ -370,8 +370,11 @@ Test(bootstrap, keys_save_load)
     cr_assert_eq(count, want);
     /* every step has a general key or a one-digit one (raise_steps[0] = 0) */
     cr_assert_geq(count + (size_t)f.bc->nraise - 1, (size_t)nsteps);
-    int trace[32];
+    int trace[BOOT_TRACE_STEPS];
     cr_assert_eq(ckks_galois_keys_count(f.keys->misc), (size_t)boot_trace_steps(f.bc, trace) + 1);
+    /* the trace of 16 images (2^7 of 2^11 slots) in a stage of 8 and one of 2 */
+    cr_assert_eq(boot_trace_steps(f.bc, trace), 8);
+    for (int j = 0; j < 8; j++) cr_assert_eq(trace[j], f.n * (j + 1));
     /* CoeffsToSlots' factor 0 on the raised ciphertext: one-digit keys for
      * its diagonals and the switch back from the ephemeral secret, none of
      * the general ones */
@@ -408,6 +411,11 @@ Test(bootstrap, keys_save_load)
     lc.low_memory = 1;
     OK(boot_context_new(&lean, f.ctx, &lc));
     cr_assert_leq(boot_rotation_steps(lean, NULL, 0), nsteps);
+    /* its trace in stages of 2: rotations by n, 2n, 4n, 8n */
+    cr_assert_eq(boot_trace_steps(lean, trace), 4);
+    for (int j = 0; j < 4; j++) cr_assert_eq(trace[j], f.n << j);
+    /* keys made for the other plans are refused */
+    cr_assert_eq(boot_keys_check(lean, f.keys), CKKS_EKEY);
     boot_keys *small;
     uint8_t seed[CKKS_SEED_BYTES] = {3, 1, 4};
     OK(boot_keys_new(lean, &small, f.sk, seed));
