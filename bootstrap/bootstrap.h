@@ -92,7 +92,10 @@ typedef struct {
     int iteration_bits;  /* with iterations = 2: the error is scaled by 2^bits */
     int precompute_mb;   /* memory (MB) for encoded diagonals kept in the context:
                           * factor by factor while they fit (SlotsToCoeffs'
-                          * first), the others encoded at each use */
+                          * first), the others encoded at each use;
+                          * BOOT_PRECOMPUTE_AUTO: every factor, or 1024 MB with
+                          * low_memory (2.0 GB of diagonals at full slots of
+                          * BOOT-N16, encoding them at each use costs 0.9 s) */
     int low_memory;      /* 1: memory before time. Keys keep only the seeds
                           * of their uniform halves (ckks_galois_keys_compact;
                           * the relinearization key, used most, stays whole);
@@ -106,8 +109,9 @@ typedef struct {
  * The default configuration for log_slots slots under ctx: level budgets
  * 3 and 3 (2 and 2 below N = 2^14), ephemeral weight 32, failure
  * probability 2^-40, r = 3, cosine error 2^-50, no arcsine, one pass,
- * complex slots, CoeffsToSlots first, 1024 MB for precomputed diagonals.
+ * complex slots, CoeffsToSlots first, BOOT_PRECOMPUTE_AUTO.
  */
+#define BOOT_PRECOMPUTE_AUTO (-1)
 void boot_config_default(boot_config *cfg, const ckks_context *ctx, int log_slots);
 
 /*

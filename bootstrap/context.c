@@ -23,7 +23,7 @@ void boot_config_default(boot_config *cfg, const ckks_context *ctx, int log_slot
         .cos_log_error = 50,
         .iterations = 1,
         .iteration_bits = 16,
-        .precompute_mb = 1024,
+        .precompute_mb = BOOT_PRECOMPUTE_AUTO,
     };
 }
 
@@ -104,7 +104,7 @@ static int check_config(const ckks_context *ctx, const boot_config *c)
         c->s2c_levels > c->log_slots)
         return CKKS_EINVAL;
     if (c->ephemeral_hw < 0 || c->log_failure < 1 || c->iterations < 1 || c->iterations > 2 ||
-        c->iteration_bits < 1 || c->iteration_bits > 40 || c->precompute_mb < 0 ||
+        c->iteration_bits < 1 || c->iteration_bits > 40 || c->precompute_mb < BOOT_PRECOMPUTE_AUTO ||
         (unsigned)c->low_memory > 1)
         return CKKS_EINVAL;
     return 0;
@@ -217,7 +217,10 @@ static int build_side(boot_context *bc, boot_side *s, bool inverse, int levels, 
  * 8 N bytes each), made once here. */
 static int precompute(boot_context *bc)
 {
-    double budget = bc->cfg.precompute_mb * 1048576.0;
+    int mb = bc->cfg.precompute_mb;
+    double budget = mb != BOOT_PRECOMPUTE_AUTO ? mb * 1048576.0
+                    : bc->cfg.low_memory     ? 1024 * 1048576.0
+                                             : INFINITY;
     boot_side *sides[2] = {&bc->s2c, &bc->c2s};
     int err = 0;
     for (int i = 0; i < 2 && !err; i++) {

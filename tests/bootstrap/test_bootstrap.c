@@ -332,6 +332,10 @@ Test(bootstrap, clear_errors)
     c.c2s_levels = 1;
     cr_assert_eq(boot_context_new(&bc, f.ctx, &c), BOOT_ECHAIN);
     cr_assert_str_eq(boot_strerror(BOOT_ECHAIN), "EvalMod's primes are not all of one size");
+    /* a memory budget is a size or BOOT_PRECOMPUTE_AUTO */
+    c = f.cfg;
+    c.precompute_mb = BOOT_PRECOMPUTE_AUTO - 1;
+    cr_assert_eq(boot_context_new(&bc, f.ctx, &c), CKKS_EINVAL);
     ckks_ciphertext_free(ct);
     ckks_ciphertext_free(out);
     free(z);
