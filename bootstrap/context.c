@@ -112,18 +112,18 @@ static int check_config(const ckks_context *ctx, const boot_config *c)
 
 /*
  * The n1 whose split d = g n1 + b costs least: distinct nonzero b (baby
- * steps) plus distinct nonzero g (giant steps) weighted by `giant`, ties
- * to fewer giant steps or, with fewer_keys, to fewer keys first. With
- * double hoisting a baby step is an inner product on the shared
- * decomposition and a giant step a whole key switch, so time first
- * counts a giant step twice: at BOOT-N16 CoeffsToSlots takes 2.8 -> 2.1-2.5
- * s CPU time at 2^12 slots (keys 3.56 -> 4.96 GB) and 3.6 -> 3.3 s at full
- * slots (4.60 -> 5.18 GB); weight 5 saves 0.3 s more at full slots for
- * 7.4 GB of keys. Memory first counts them once and ties to fewer keys
- * (CoeffsToSlots' second factor at full slots: 5 keys at n1 = 512
- * against 9 at 1024, for 4 more giant steps). Never the fewest keys
- * alone: Horner's rule needs only a few giant keys for any n1, and n1 = 1
- * would need two keys but a rotation per diagonal.
+ * steps) plus distinct nonzero g (giant steps). With double hoisting a
+ * baby step is an inner product on the shared decomposition and a giant
+ * step a whole key switch, so time first counts a giant step twice, ties
+ * to fewer giant steps: at BOOT-N16 the 15-diagonal factors go from 3 + 3
+ * to 7 + 1 steps, CoeffsToSlots at 2^12 slots 2.65-2.69 -> 2.13-2.17 s CPU
+ * time (keys +1.4 GB), at full slots within the noise (+0.58 GB); weight
+ * 5 would take 7.4 GB of keys at full slots. Memory first counts key
+ * switches alone, ties to fewer keys first (CoeffsToSlots' second factor
+ * at full slots: 5 keys at n1 = 512 against 9 at 1024, for 4 more giant
+ * steps). Never the fewest keys alone: Horner's rule needs only a few
+ * giant keys for any n1, and n1 = 1 would need two keys but a rotation
+ * per diagonal.
  */
 static int cheapest_baby(int log_slots, const boot_matrix *m, bool low_memory)
 {
