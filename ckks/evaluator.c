@@ -396,9 +396,9 @@ int ckks_rescale(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphe
         const uint64_t *lk = last + (size_t)k * n;
         uint64_t *t = tmp + (size_t)omp_get_thread_num() * n, *o = out->c[k] + (size_t)i * n;
         /* (last - half) mod q_i, for any last < 2^63 */
-        ckks_rns_mulsub(m->q, 1, ckks_shoup(1, m->q), lk, m->q - ckks_mod_reduce64(half, m), NULL, n, t);
+        ckks_rns_mulsub(m->q, 1, ckks_shoup(1, m->q), lk, m->q - ckks_mod_reduce64(half, m), NULL, NULL, n, t);
         ckks_ntt_forward(&ctx->ntt[i], t);
-        ckks_rns_mulsub(m->q, ctx->rescale_inv[l][i], ctx->rescale_inv_shoup[l][i], o, m->q, t, n, o);
+        ckks_rns_mulsub(m->q, ctx->rescale_inv[l][i], ctx->rescale_inv_shoup[l][i], o, m->q, t, NULL, n, o);
     }
     ckks_scratch_free(ctx, last, (size_t)size * n);
     ckks_scratch_free(ctx, tmp, (size_t)nthreads * n);

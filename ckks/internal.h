@@ -370,15 +370,25 @@ bool ckks_rns_conv_targets_avx512(const ckks_context *ctx, const ckks_rns_conv *
                                   int nt, const uint64_t *y, const uint64_t *v,
                                   uint64_t *const *out);
 
-/* out[k] = (a[k] + c - b[k]) w mod q for k < n, with ws = ckks_shoup(w, q),
- * b NULL for zeros; a[k] + c must not wrap and must be >= b[k]. out may
- * alias a or b. */
+/* out[k] = ((a[k] + c - b[k]) w + d[k]) mod q for k < n, with
+ * ws = ckks_shoup(w, q), b and d NULL for zeros; a[k] + c must not wrap
+ * and must be >= b[k], d[k] < q. out may alias a, b or d. */
 void ckks_rns_mulsub(uint64_t q, uint64_t w, uint64_t ws, const uint64_t *a, uint64_t c,
-                     const uint64_t *b, size_t n, uint64_t *out);
+                     const uint64_t *b, const uint64_t *d, size_t n, uint64_t *out);
 void ckks_rns_mulsub_scalar(uint64_t q, uint64_t w, uint64_t ws, const uint64_t *a, uint64_t c,
-                            const uint64_t *b, size_t n, uint64_t *out);
+                            const uint64_t *b, const uint64_t *d, size_t n, uint64_t *out);
 bool ckks_rns_mulsub_avx512(uint64_t q, uint64_t w, uint64_t ws, const uint64_t *a, uint64_t c,
-                            const uint64_t *b, size_t n, uint64_t *out);
+                            const uint64_t *b, const uint64_t *d, size_t n, uint64_t *out);
+
+/* out[k] = (x[perm[k]] + y[perm[k]] + a[k]) mod q for k < n (an automorphism
+ * in NTT form, then an addition), y and a NULL for zeros, every input
+ * below q. out may alias a, but not x or y. */
+void ckks_permute_add(uint64_t q, const uint32_t *perm, const uint64_t *x, const uint64_t *y,
+                      const uint64_t *a, size_t n, uint64_t *out);
+void ckks_permute_add_scalar(uint64_t q, const uint32_t *perm, const uint64_t *x,
+                             const uint64_t *y, const uint64_t *a, size_t n, uint64_t *out);
+bool ckks_permute_add_avx512(uint64_t q, const uint32_t *perm, const uint64_t *x,
+                             const uint64_t *y, const uint64_t *a, size_t n, uint64_t *out);
 
 /*
  * 64-byte aligned room for `words` words, on huge pages when large, for

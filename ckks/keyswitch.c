@@ -294,7 +294,7 @@ static int mod_down(const ckks_context *ctx, const ks_plan *p, uint64_t *out0, u
             }
             uint64_t *o = (comp ? out1 : out0) + (size_t)(i0 + i) * n;
             ckks_ntt_forward(&ctx->ntt[i0 + i], t[i]);
-            ckks_rns_mulsub(m->q, w, ws, o, m->q, t[i], n, o);
+            ckks_rns_mulsub(m->q, w, ws, o, m->q, t[i], NULL, n, o);
         }
     }
     ckks_scratch_free(ctx, v, 2 * n);
@@ -358,9 +358,8 @@ static void add_times_p(const ckks_context *ctx, int level, uint64_t *out0, uint
         uint64_t pm = ckks_mod_inv(ctx->p_inv_mod_q[i], m), pms = ckks_shoup(pm, m->q);
         const uint64_t *add = u > level ? add1 : add0;
         if (!add) continue;
-        const uint64_t *a = add + (size_t)i * n;
         uint64_t *o = (u > level ? out1 : out0) + (size_t)i * n;
-        for (size_t c = 0; c < n; c++) o[c] = ckks_mod_add(o[c], ckks_mul_shoup(a[c], pm, pms, m->q), m->q);
+        ckks_rns_mulsub(m->q, pm, pms, add + (size_t)i * n, 0, NULL, o, n, o);
     }
 }
 
@@ -467,9 +466,8 @@ int ckks_ks_rotate_add(const ckks_context *ctx, const uint64_t *c0, const uint64
             uint64_t *x = e < q ? (comp ? out1 : out0) + e * n : x_p + (comp * np + e - q) * n;
             const uint64_t *a = (comp ? add1 : add0) + e * n;
             uint64_t *t = tmp + (size_t)omp_get_thread_num() * n;
-            uint64_t m = ctx->mod[ext_mod(ctx, level, (int)e)].q;
             memcpy(t, x, n * sizeof *t);
-            for (size_t j = 0; j < n; j++) x[j] = ckks_mod_add(t[perm[j]], a[j], m);
+            ckks_permute_add(ctx->mod[ext_mod(ctx, level, (int)e)].q, perm, t, NULL, a, n, x);
         }
         err = mod_down(ctx, &p, out0, out1, x_p);
     }
@@ -477,9 +475,8 @@ int ckks_ks_rotate_add(const ckks_context *ctx, const uint64_t *c0, const uint64
     if (!err) {
 #pragma omp parallel for schedule(static)
         for (size_t e = 0; e < q; e++) {
-            uint64_t m = ctx->mod[e].q, *o = out0 + e * n;
-            const uint64_t *c = c0 + e * n;
-            for (size_t j = 0; j < n; j++) o[j] = ckks_mod_add(o[j], c[perm[j]], m);
+            uint64_t *o = out0 + e * n;
+            ckks_permute_add(ctx->mod[e].q, perm, c0 + e * n, NULL, o, n, o);
         }
     }
     ckks_scratch_free(ctx, x_p, xwords);
@@ -505,10 +502,13 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
     ks_plan p;
     int err = plan_init(ctx, level, false, false, &p);
     if (err) return err;
+    bool identity = false;
+    for (int b = 0; b < nb; b++) identity |= !keys[b];
     /* per output: its P limbs (np for each component); per thread: the
-     * nb rotated terms of one limb, both components */
-    size_t xwords = keep_p ? 0 : (size_t)ng * 2 * np * n;
-    size_t twords = (size_t)nthreads * (size_t)(nb + 1) * 2 * n;
+     * nb rotated terms of one limb, both components, then room for one
+     * inner product and for P c0, P c1 */
+    size_t xwords = keep_p ? 0 : (size_t)ng * 2 * np * n, room_words = (size_t)(nb + 2) * 2 * n;
+    size_t twords = (size_t)nthreads * room_words;
     size_t rwords = regen_words(ctx, compact, nd);
     uint64_t *x_p = ckks_scratch_alloc(ctx, xwords), *tmp = ckks_scratch_alloc(ctx, twords);
     uint64_t *room = ckks_scratch_alloc(ctx, rwords);
@@ -522,19 +522,22 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
         const ckks_mod *m = &ctx->mod[mi];
         bool q_limb = e <= level;
         size_t pe = q_limb ? (size_t)e * n : (size_t)(e - level - 1) * n;
-        uint64_t *r = tmp + (size_t)omp_get_thread_num() * (size_t)(nb + 1) * 2 * n;
-        uint64_t *u0 = r + (size_t)nb * 2 * n, *u1 = u0 + n;
-        /* P mod q_e: the ciphertext's own part enters every term times P */
-        uint64_t pm = q_limb ? ckks_mod_inv(ctx->p_inv_mod_q[e], m) : 0, pms = ckks_shoup(pm, m->q);
+        uint64_t *r = tmp + (size_t)omp_get_thread_num() * room_words;
+        uint64_t *u0 = r + (size_t)nb * 2 * n, *u1 = u0 + n, *pc0 = u1 + n, *pc1 = pc0 + n;
+        /* the ciphertext's own part enters every term times P, which is 0
+         * mod P: (P c0, P c1) on the Q limbs, nothing on the P limbs */
+        const uint64_t *t0[64], *t1[64];
+        if (q_limb) {
+            uint64_t pm = ckks_mod_inv(ctx->p_inv_mod_q[e], m), pms = ckks_shoup(pm, m->q);
+            ckks_rns_mulsub(m->q, pm, pms, c0 + pe, 0, NULL, NULL, n, pc0);
+            if (identity) ckks_rns_mulsub(m->q, pm, pms, c1 + pe, 0, NULL, NULL, n, pc1);
+        }
         /* the baby terms of this limb, rotated, computed once for all outputs */
         for (int b = 0; b < nb; b++) {
             uint64_t *r0 = r + (size_t)b * 2 * n, *r1 = r0 + n;
             if (!keys[b]) {
-                /* identity: (P c0, P c1), which is 0 mod P */
-                for (size_t j = 0; j < n; j++) {
-                    r0[j] = q_limb ? ckks_mul_shoup(c0[pe + j], pm, pms, m->q) : 0;
-                    r1[j] = q_limb ? ckks_mul_shoup(c1[pe + j], pm, pms, m->q) : 0;
-                }
+                t0[b] = q_limb ? pc0 : NULL;
+                t1[b] = pc1;
                 continue;
             }
             const uint64_t *digits[CKKS_MAX_PRIMES], *kb[CKKS_MAX_PRIMES], *ka[CKKS_MAX_PRIMES];
@@ -544,14 +547,10 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
             }
             ckks_switch_key_a_limb(ctx, keys[b], mi, nd, regen_room(ctx, room, nd), ka);
             ckks_ks_inner_product(m, n, nd, digits, kb, ka, u0, u1);
-            if (q_limb)
-                for (size_t j = 0; j < n; j++)
-                    u0[j] = ckks_mod_add(u0[j], ckks_mul_shoup(c0[pe + j], pm, pms, m->q), m->q);
-            const uint32_t *perm = perms[b];
-            for (size_t j = 0; j < n; j++) {
-                r0[j] = u0[perm[j]];
-                r1[j] = u1[perm[j]];
-            }
+            ckks_permute_add(m->q, perms[b], u0, q_limb ? pc0 : NULL, NULL, n, r0);
+            ckks_permute_add(m->q, perms[b], u1, NULL, NULL, n, r1);
+            t0[b] = r0;
+            t1[b] = r1;
         }
         /* each output: sum_b pt_gb (.) term_b on this limb, the same
          * inner product as a key's (nb <= 64 terms) */
@@ -562,16 +561,16 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
                            : keep_p ? out0[g] + qw + pe
                                     : x_p + (size_t)g * 2 * np * n + pe;
             uint64_t *a1 = q_limb ? out1[g] + pe : keep_p ? out1[g] + qw + pe : a0 + np * n;
-            const uint64_t *w[64], *t0[64], *t1[64];
+            const uint64_t *w[64], *v0[64], *v1[64];
             int nw = 0;
             for (int b = 0; b < nb; b++) {
                 const uint64_t *pt = q_limb ? pq[(size_t)g * nb + b] : pp[(size_t)g * nb + b];
-                if (!pt) continue;
+                if (!pt || !t0[b]) continue;
                 w[nw] = pt + pe;
-                t0[nw] = r + (size_t)b * 2 * n;
-                t1[nw++] = r + (size_t)b * 2 * n + n;
+                v0[nw] = t0[b];
+                v1[nw++] = t1[b];
             }
-            ckks_ks_inner_product(m, n, nw, w, t0, t1, a0, a1);
+            ckks_ks_inner_product(m, n, nw, w, v0, v1, a0, a1);
         }
     }
     for (int b = 0; b < nb; b++)

@@ -126,22 +126,42 @@ void ckks_rns_conv_clear(ckks_rns_conv *c)
 }
 
 void ckks_rns_mulsub_scalar(uint64_t q, uint64_t w, uint64_t ws, const uint64_t *a, uint64_t c,
-                            const uint64_t *b, size_t n, uint64_t *out)
+                            const uint64_t *b, const uint64_t *d, size_t n, uint64_t *out)
 {
-    for (size_t k = 0; k < n; k++) out[k] = ckks_mul_shoup(a[k] + c - (b ? b[k] : 0), w, ws, q);
+    for (size_t k = 0; k < n; k++) {
+        uint64_t r = ckks_mul_shoup(a[k] + c - (b ? b[k] : 0), w, ws, q);
+        out[k] = d ? ckks_mod_add(r, d[k], q) : r;
+    }
 }
 
 void ckks_rns_mulsub(uint64_t q, uint64_t w, uint64_t ws, const uint64_t *a, uint64_t c,
-                     const uint64_t *b, size_t n, uint64_t *out)
+                     const uint64_t *b, const uint64_t *d, size_t n, uint64_t *out)
 {
-    if (!ckks_rns_mulsub_avx512(q, w, ws, a, c, b, n, out))
-        ckks_rns_mulsub_scalar(q, w, ws, a, c, b, n, out);
+    if (!ckks_rns_mulsub_avx512(q, w, ws, a, c, b, d, n, out))
+        ckks_rns_mulsub_scalar(q, w, ws, a, c, b, d, n, out);
+}
+
+void ckks_permute_add_scalar(uint64_t q, const uint32_t *perm, const uint64_t *x,
+                             const uint64_t *y, const uint64_t *a, size_t n, uint64_t *out)
+{
+    for (size_t k = 0; k < n; k++) {
+        uint64_t r = x[perm[k]];
+        if (y) r = ckks_mod_add(r, y[perm[k]], q);
+        out[k] = a ? ckks_mod_add(r, a[k], q) : r;
+    }
+}
+
+void ckks_permute_add(uint64_t q, const uint32_t *perm, const uint64_t *x, const uint64_t *y,
+                      const uint64_t *a, size_t n, uint64_t *out)
+{
+    if (!ckks_permute_add_avx512(q, perm, x, y, a, n, out))
+        ckks_permute_add_scalar(q, perm, x, y, a, n, out);
 }
 
 void ckks_rns_conv_scale(const ckks_context *ctx, const ckks_rns_conv *c, int s,
                          const uint64_t *x, uint64_t *y)
 {
-    ckks_rns_mulsub(ctx->mod[c->src[s]].q, c->inv[s], c->inv_shoup[s], x, 0, NULL, ctx->n, y);
+    ckks_rns_mulsub(ctx->mod[c->src[s]].q, c->inv[s], c->inv_shoup[s], x, 0, NULL, NULL, ctx->n, y);
 }
 
 void ckks_rns_conv_round_scalar(const ckks_rns_conv *c, const uint64_t *y, size_t stride,

@@ -141,7 +141,54 @@ typedef struct {
     modp_scalars f;
 } target_consts;
 
-enum { TARGETS_MAX = 8 };
+enum { TARGETS_MAX = 8, TARGETS_VEC = 4 };
+
+/* a += x w for x split once (x0, x1) and w given by its halves. */
+INLINE void acc_mac_split(acc3 *a, vec x0, vec x1, vec w0, vec w1)
+{
+    a->lo = _mm512_add_epi64(a->lo, _mm512_mul_epu32(x0, w0));
+    a->mid = _mm512_add_epi64(a->mid, _mm512_add_epi64(_mm512_mul_epu32(x0, w1),
+                                                       _mm512_mul_epu32(x1, w0)));
+    a->hi = _mm512_add_epi64(a->hi, _mm512_mul_epu32(x1, w1));
+}
+
+/* Coefficients k..k+7 of nt <= TARGETS_VEC targets (nt a constant once
+ * inlined): each source is loaded and split once for all of them, and
+ * they share acc_after's schedule, which depends only on the term count. */
+INLINE void conv_vec(const target_consts *tc, int nt, int nsrc, const uint64_t *y, size_t n,
+                     const uint64_t *v, size_t k, uint64_t *const *out)
+{
+    const vec m31 = _mm512_set1_epi64(M31);
+    const int nterms = nsrc + (v != NULL);
+    acc3 a[TARGETS_VEC];
+    for (int i = 0; i < nt; i++) a[i] = acc_zero();
+    acc_count cnt = {0, 0};
+    for (int s = 0; s < nterms; s++) {
+        /* the correction v (-Q_S) is the last term */
+        vec x = _mm512_loadu_si512(s < nsrc ? y + (size_t)s * n + k : v + k);
+        vec x0 = _mm512_and_si512(x, m31), x1 = _mm512_srli_epi64(x, 31);
+        for (int i = 0; i < nt; i++) acc_mac_split(&a[i], x0, x1, bcast(tc[i].w0[s]), bcast(tc[i].w1[s]));
+        if (s + 1 == nterms) break;
+        if (++cnt.since_norm < 3) continue;
+        cnt.since_norm = 0;
+        if (++cnt.since_fold == 4) {
+            cnt.since_fold = 0;
+            for (int i = 0; i < nt; i++) {
+                const modp f = modp_load(&tc[i].f);
+                vec r = acc_fold(&a[i], &f);
+                a[i] = acc_zero();
+                a[i].lo = _mm512_and_si512(r, m31);
+                a[i].mid = _mm512_srli_epi64(r, 31);
+            }
+        } else {
+            for (int i = 0; i < nt; i++) acc_norm(&a[i]);
+        }
+    }
+    for (int i = 0; i < nt; i++) {
+        const modp f = modp_load(&tc[i].f);
+        _mm512_storeu_si512(out[i] + k, acc_fold(&a[i], &f));
+    }
+}
 
 bool ckks_rns_conv_targets_avx512(const ckks_context *ctx, const ckks_rns_conv *c, const int *ts,
                                   int nt, const uint64_t *y, const uint64_t *v,
@@ -149,7 +196,7 @@ bool ckks_rns_conv_targets_avx512(const ckks_context *ctx, const ckks_rns_conv *
 {
     size_t n = ctx->n;
     if (!ckks_cpu_has_avx512() || n % CKKS_RNS_BLOCK) return false;
-    int nsrc = c->nsrc, nterms = nsrc + (v != NULL);
+    int nsrc = c->nsrc;
     target_consts tc[TARGETS_MAX];
     for (int i0 = 0; i0 < nt; i0 += TARGETS_MAX) {
         int ni = nt - i0 < TARGETS_MAX ? nt - i0 : TARGETS_MAX;
@@ -163,19 +210,16 @@ bool ckks_rns_conv_targets_avx512(const ckks_context *ctx, const ckks_rns_conv *
         }
         /* blocks of coefficients, all targets per block: y stays in L1 */
         for (size_t k0 = 0; k0 < n; k0 += CKKS_RNS_BLOCK) {
-            for (int i = 0; i < ni; i++) {
-                const modp f = modp_load(&tc[i].f);
+            for (int i = 0; i < ni; i += TARGETS_VEC) {
+                int m = ni - i < TARGETS_VEC ? ni - i : TARGETS_VEC;
+                uint64_t *const *o = out + i0 + i;
                 for (size_t k = k0; k < k0 + CKKS_RNS_BLOCK; k += 8) {
-                    acc3 a = acc_zero();
-                    acc_count cnt = {0, 0};
-                    const uint64_t *ys = y + k;
-                    for (int s = 0; s < nsrc; s++, ys += n) {
-                        acc_mac(&a, _mm512_loadu_si512(ys), bcast(tc[i].w0[s]), bcast(tc[i].w1[s]));
-                        acc_after(&a, &cnt, s + 1 < nterms, &f);
+                    switch (m) {
+                    case 1: conv_vec(tc + i, 1, nsrc, y, n, v, k, o); break;
+                    case 2: conv_vec(tc + i, 2, nsrc, y, n, v, k, o); break;
+                    case 3: conv_vec(tc + i, 3, nsrc, y, n, v, k, o); break;
+                    default: conv_vec(tc + i, 4, nsrc, y, n, v, k, o); break;
                     }
-                    /* the correction v (-Q_S) is the last term */
-                    if (v) acc_mac(&a, _mm512_loadu_si512(v + k), bcast(tc[i].w0[nsrc]), bcast(tc[i].w1[nsrc]));
-                    _mm512_storeu_si512(out[i0 + i] + k, acc_fold(&a, &f));
                 }
             }
         }
@@ -201,7 +245,7 @@ bool ckks_rns_conv_round_avx512(const ckks_rns_conv *c, const uint64_t *y, size_
 }
 
 bool ckks_rns_mulsub_avx512(uint64_t q, uint64_t w, uint64_t ws, const uint64_t *a, uint64_t c,
-                            const uint64_t *b, size_t n, uint64_t *out)
+                            const uint64_t *b, const uint64_t *d, size_t n, uint64_t *out)
 {
     if (!ckks_cpu_has_avx512() || n % 8) return false;
     const vec vq = bcast(q), vq2 = bcast(2 * q), vw = bcast(w), vws = bcast(ws);
@@ -211,7 +255,30 @@ bool ckks_rns_mulsub_avx512(uint64_t q, uint64_t w, uint64_t ws, const uint64_t 
         if (b) x = _mm512_sub_epi64(x, _mm512_loadu_si512(b + k));
         vec r = _mm512_sub_epi64(_mm512_mullo_epi64(x, vw),
                                  _mm512_mullo_epi64(shoup_quotient(x, vws, vws_hi), vq));
-        _mm512_storeu_si512(out + k, csub(csub(r, vq2), vq)); /* r in [0, 4q) */
+        r = csub(csub(r, vq2), vq); /* r was in [0, 4q) */
+        if (d) r = csub(_mm512_add_epi64(r, _mm512_loadu_si512(d + k)), vq);
+        _mm512_storeu_si512(out + k, r);
+    }
+    return true;
+}
+
+/* Eight entries of t at the indices idx. */
+INLINE vec gather(const uint64_t *t, __m256i idx)
+{
+    return _mm512_i32gather_epi64(idx, (const void *)t, 8);
+}
+
+bool ckks_permute_add_avx512(uint64_t q, const uint32_t *perm, const uint64_t *x,
+                             const uint64_t *y, const uint64_t *a, size_t n, uint64_t *out)
+{
+    if (!ckks_cpu_has_avx512() || n % 8 || n > INT32_MAX) return false;
+    const vec vq = bcast(q);
+    for (size_t k = 0; k < n; k += 8) {
+        __m256i idx = _mm256_loadu_si256((const __m256i *)(perm + k));
+        vec r = gather(x, idx);
+        if (y) r = csub(_mm512_add_epi64(r, gather(y, idx)), vq);
+        if (a) r = csub(_mm512_add_epi64(r, _mm512_loadu_si512(a + k)), vq);
+        _mm512_storeu_si512(out + k, r);
     }
     return true;
 }
@@ -345,9 +412,16 @@ bool ckks_rns_conv_round_avx512(const ckks_rns_conv *c, const uint64_t *y, size_
 }
 
 bool ckks_rns_mulsub_avx512(uint64_t q, uint64_t w, uint64_t ws, const uint64_t *a, uint64_t c,
-                            const uint64_t *b, size_t n, uint64_t *out)
+                            const uint64_t *b, const uint64_t *d, size_t n, uint64_t *out)
 {
-    (void)q, (void)w, (void)ws, (void)a, (void)c, (void)b, (void)n, (void)out;
+    (void)q, (void)w, (void)ws, (void)a, (void)c, (void)b, (void)d, (void)n, (void)out;
+    return false;
+}
+
+bool ckks_permute_add_avx512(uint64_t q, const uint32_t *perm, const uint64_t *x,
+                             const uint64_t *y, const uint64_t *a, size_t n, uint64_t *out)
+{
+    (void)q, (void)perm, (void)x, (void)y, (void)a, (void)n, (void)out;
     return false;
 }
 

@@ -18,15 +18,11 @@ static int finish_galois(const ckks_context *ctx, ckks_ciphertext *out, const ck
     if (err) return err;
 #pragma omp parallel for schedule(static)
     for (int i = 0; i <= level; i++) {
-        uint64_t q = ctx->mod[i].q;
-        const uint64_t *c0 = a->c[0] + (size_t)i * n;
-        uint64_t *u0 = r + (size_t)i * n, *u1 = r + words + (size_t)i * n;
-        for (size_t c = 0; c < n; c++) u0[c] = ckks_mod_add(u0[c], c0[c], q);
-        uint64_t *o0 = out->c[0] + (size_t)i * n, *o1 = out->c[1] + (size_t)i * n;
-        for (size_t c = 0; c < n; c++) {
-            o0[c] = u0[perm[c]];
-            o1[c] = u1[perm[c]];
-        }
+        uint64_t q = ctx->mod[i].q, *u0 = r + (size_t)i * n, *u1 = r + words + (size_t)i * n;
+        /* c0 joins u0 before the permutation: out may alias a */
+        ckks_rns_mulsub(q, 1, ckks_shoup(1, q), a->c[0] + (size_t)i * n, 0, NULL, u0, n, u0);
+        ckks_permute_add(q, perm, u0, NULL, NULL, n, out->c[0] + (size_t)i * n);
+        ckks_permute_add(q, perm, u1, NULL, NULL, n, out->c[1] + (size_t)i * n);
     }
     out->level = level;
     out->size = 2;

@@ -124,12 +124,15 @@ Test(rns, avx512_conversion_matches_scalar)
         cr_assert_arr_eq(v, a, n * sizeof *v, "round, %d sources", nsrc);
         for (size_t k = 0; k < n; k++) cr_assert_leq(v[k], (uint64_t)nsrc);
         v[2] = (uint64_t)nsrc; /* the largest correction */
-        for (int centered = 0; centered < 2; centered++) {
-            const uint64_t *vv = centered ? v : NULL;
-            ckks_rns_conv_targets_scalar(ctx, &c, ts, 7, y, vv, oa);
-            cr_assert(ckks_rns_conv_targets_avx512(ctx, &c, ts, 7, y, vv, ob));
-            cr_assert_arr_eq(a, b, 7 * n * sizeof *a, "%d sources, centered %d", nsrc, centered);
-        }
+        /* every count of targets: the vector path works on up to 4 at once */
+        for (int nt = 1; nt <= 7; nt++)
+            for (int centered = 0; centered < 2; centered++) {
+                const uint64_t *vv = centered ? v : NULL;
+                ckks_rns_conv_targets_scalar(ctx, &c, ts, nt, y, vv, oa);
+                cr_assert(ckks_rns_conv_targets_avx512(ctx, &c, ts, nt, y, vv, ob));
+                cr_assert_arr_eq(a, b, (size_t)nt * n * sizeof *a, "%d sources, %d targets, centered %d",
+                                 nsrc, nt, centered);
+            }
         ckks_rns_conv_clear(&c);
     }
     free(y);
@@ -241,14 +244,50 @@ Test(rns, avx512_mulsub_matches_scalar)
     random_limbs(ctx, limbs, 3, 4, x);
     uint64_t w = x[2 * n + 5], ws = ckks_shoup(w, q);
     /* with b (a + q - b >= 0) and without, where a + c reaches 2^62 */
-    ckks_rns_mulsub_scalar(q, w, ws, x, q, x + n, n, x + 3 * n);
-    cr_assert(ckks_rns_mulsub_avx512(q, w, ws, x, q, x + n, n, x + 4 * n));
+    ckks_rns_mulsub_scalar(q, w, ws, x, q, x + n, NULL, n, x + 3 * n);
+    cr_assert(ckks_rns_mulsub_avx512(q, w, ws, x, q, x + n, NULL, n, x + 4 * n));
     cr_assert_arr_eq(x + 3 * n, x + 4 * n, n * sizeof *x);
     uint64_t c = ((uint64_t)1 << 62) - q;
-    ckks_rns_mulsub_scalar(q, w, ws, x, c, NULL, n, x + 3 * n);
-    cr_assert(ckks_rns_mulsub_avx512(q, w, ws, x, c, NULL, n, x + 4 * n));
+    ckks_rns_mulsub_scalar(q, w, ws, x, c, NULL, NULL, n, x + 3 * n);
+    cr_assert(ckks_rns_mulsub_avx512(q, w, ws, x, c, NULL, NULL, n, x + 4 * n));
     cr_assert_arr_eq(x + 3 * n, x + 4 * n, n * sizeof *x);
     for (size_t k = 0; k < n; k++) cr_assert_eq(x[3 * n + k], ckks_mod_mul(x[k] + c, w, &ctx->mod[0]));
+    /* with an addend */
+    ckks_rns_mulsub_scalar(q, w, ws, x, 0, NULL, x + 2 * n, n, x + 3 * n);
+    cr_assert(ckks_rns_mulsub_avx512(q, w, ws, x, 0, NULL, x + 2 * n, n, x + 4 * n));
+    cr_assert_arr_eq(x + 3 * n, x + 4 * n, n * sizeof *x);
+    for (size_t k = 0; k < n; k++)
+        cr_assert_eq(x[3 * n + k], ckks_mod_add(ckks_mod_mul(x[k], w, &ctx->mod[0]), x[2 * n + k], q));
+    free(x);
+    ckks_context_free(ctx);
+}
+
+Test(rns, avx512_permute_add_matches_scalar)
+{
+    if (!ckks_cpu_has_avx512()) cr_skip_test("no AVX-512");
+    ckks_params p;
+    OK(ckks_params_named("TEST-N14", &p));
+    ckks_context *ctx;
+    OK(ckks_context_new(&ctx, &p, CKKS_ALLOW_INSECURE));
+    size_t n = ctx->n;
+    int limbs[] = {0, 0, 0};
+    uint64_t *x = malloc(5 * n * sizeof *x), q = ctx->mod[0].q;
+    uint32_t *perm = malloc(n * sizeof *perm);
+    random_limbs(ctx, limbs, 3, 5, x);
+    ckks_galois_permutation(ctx, 5, perm);
+    for (int variant = 0; variant < 4; variant++) {
+        const uint64_t *y = variant & 1 ? x + n : NULL, *a = variant & 2 ? x + 2 * n : NULL;
+        ckks_permute_add_scalar(q, perm, x, y, a, n, x + 3 * n);
+        cr_assert(ckks_permute_add_avx512(q, perm, x, y, a, n, x + 4 * n));
+        cr_assert_arr_eq(x + 3 * n, x + 4 * n, n * sizeof *x);
+        for (size_t k = 0; k < n; k++) {
+            uint64_t want = x[perm[k]];
+            if (y) want = ckks_mod_add(want, y[perm[k]], q);
+            if (a) want = ckks_mod_add(want, a[k], q);
+            cr_assert_eq(x[3 * n + k], want);
+        }
+    }
+    free(perm);
     free(x);
     ckks_context_free(ctx);
 }
