@@ -77,6 +77,16 @@ static void check(bool centered)
 Test(rns, approximate_conversion_matches_gmp_up_to_small_multiple) { check(false); }
 Test(rns, centered_conversion_is_exact) { check(true); }
 
+/* The insecure N = 2^14 context of the kernel comparisons. */
+static ckks_context *n14_context(void)
+{
+    ckks_params p;
+    OK(ckks_params_named("TEST-N14", &p));
+    ckks_context *ctx;
+    OK(ckks_context_new(&ctx, &p, CKKS_ALLOW_INSECURE));
+    return ctx;
+}
+
 /* Residues mod the given primes, with q - 1 and 0 at the first two places. */
 static void random_limbs(const ckks_context *ctx, const int *limbs, int count, uint32_t stream,
                          uint64_t *out)
@@ -97,10 +107,7 @@ static void random_limbs(const ckks_context *ctx, const int *limbs, int count, u
 Test(rns, avx512_conversion_matches_scalar)
 {
     if (!ckks_cpu_has_avx512()) cr_skip_test("no AVX-512");
-    ckks_params p;
-    OK(ckks_params_named("TEST-N14", &p));
-    ckks_context *ctx;
-    OK(ckks_context_new(&ctx, &p, CKKS_ALLOW_INSECURE));
+    ckks_context *ctx = n14_context();
     size_t n = ctx->n;
     int src[13], dst[7], ts[7];
     for (int s = 0; s < 13; s++) src[s] = s;
@@ -145,10 +152,7 @@ Test(rns, avx512_conversion_matches_scalar)
 Test(rns, avx512_key_inner_product_matches_scalar)
 {
     if (!ckks_cpu_has_avx512()) cr_skip_test("no AVX-512");
-    ckks_params p;
-    OK(ckks_params_named("TEST-N14", &p));
-    ckks_context *ctx;
-    OK(ckks_context_new(&ctx, &p, CKKS_ALLOW_INSECURE));
+    ckks_context *ctx = n14_context();
     size_t n = ctx->n;
     enum { ND = 14 };
     int limbs[ND];
@@ -178,10 +182,7 @@ Test(rns, avx512_key_inner_product_matches_scalar)
 Test(rns, avx512_sum_limb_matches_scalar)
 {
     if (!ckks_cpu_has_avx512()) cr_skip_test("no AVX-512");
-    ckks_params p;
-    OK(ckks_params_named("TEST-N14", &p));
-    ckks_context *ctx;
-    OK(ckks_context_new(&ctx, &p, CKKS_ALLOW_INSECURE));
+    ckks_context *ctx = n14_context();
     const ckks_mod *m = &ctx->mod[0]; /* 60 bits */
     size_t n = ctx->n;
     enum { POOL = 2 * CKKS_SUM_MAX + 4 * 8 };
@@ -234,10 +235,7 @@ Test(rns, avx512_sum_limb_matches_scalar)
 Test(rns, avx512_mulsub_matches_scalar)
 {
     if (!ckks_cpu_has_avx512()) cr_skip_test("no AVX-512");
-    ckks_params p;
-    OK(ckks_params_named("TEST-N14", &p));
-    ckks_context *ctx;
-    OK(ckks_context_new(&ctx, &p, CKKS_ALLOW_INSECURE));
+    ckks_context *ctx = n14_context();
     size_t n = ctx->n;
     int limbs[] = {0, 0, 0};
     uint64_t *x = malloc(5 * n * sizeof *x), q = ctx->mod[0].q;
@@ -265,10 +263,7 @@ Test(rns, avx512_mulsub_matches_scalar)
 Test(rns, avx512_permute_add_matches_scalar)
 {
     if (!ckks_cpu_has_avx512()) cr_skip_test("no AVX-512");
-    ckks_params p;
-    OK(ckks_params_named("TEST-N14", &p));
-    ckks_context *ctx;
-    OK(ckks_context_new(&ctx, &p, CKKS_ALLOW_INSECURE));
+    ckks_context *ctx = n14_context();
     size_t n = ctx->n;
     int limbs[] = {0, 0, 0};
     uint64_t *x = malloc(5 * n * sizeof *x), q = ctx->mod[0].q;
