@@ -94,8 +94,9 @@ typedef struct {
                           * factor by factor while they fit (SlotsToCoeffs'
                           * first), the others encoded at each use;
                           * BOOT_PRECOMPUTE_AUTO: every factor, or 1024 MB with
-                          * low_memory (2.0 GB of diagonals at full slots of
-                          * BOOT-N16, encoding them at each use costs 0.9 s) */
+                          * low_memory (diagonals that repeat are stored
+                          * compactly: 0.40 GB at full slots of BOOT-N16,
+                          * 28 MB at 2^12 slots) */
     int low_memory;      /* 1: memory before time. Keys keep only the seeds
                           * of their uniform halves (ckks_galois_keys_compact;
                           * the relinearization key, used most, stays whole);

@@ -168,11 +168,15 @@ int boot_transform(const boot_context *bc, const boot_side *s, int g, int level,
 }
 
 /* Upper bound of the bytes of factor g's encoded diagonals (the extended
- * basis Q u P included). */
+ * basis Q u P included): diagonals that repeat are stored compactly. */
 static double factor_bytes(const boot_context *bc, const boot_side *s, int g)
 {
     const ckks_params *p = ckks_context_params(bc->ctx);
-    return (double)s->m[g]->ndiag * (s->first_level - g + 1 + p->np) * 8.0 * (1 << p->logn);
+    const boot_matrix *m = s->m[g];
+    double words = 0;
+    for (int k = 0; k < m->ndiag; k++)
+        words += (double)ckks_encode_limb_words(bc->ctx, m->diag[k], (size_t)m->n, bc->cfg.log_slots);
+    return words * (s->first_level - g + 1 + p->np) * 8.0;
 }
 
 /* The factors of one side, their gain spread evenly, their baby steps

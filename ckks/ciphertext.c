@@ -34,11 +34,42 @@ void ckks_plaintext_free(ckks_plaintext *pt)
     free(pt);
 }
 
-int ckks_plaintext_reserve(ckks_plaintext *pt, int level)
+/* Make *buf hold `words` words (64-byte aligned, whole cache lines); its
+ * contents are not kept. */
+static int room(uint64_t **buf, size_t *cap, size_t words)
 {
-    if (level < 0 || level >= pt->ctx->nq) return CKKS_ELEVEL;
+    if (*cap >= words && *buf) return 0;
+    free(*buf);
+    *cap = 0;
+    words = (words + 7) & ~(size_t)7;
+    if (!(*buf = aligned_alloc(64, words * sizeof(uint64_t)))) return CKKS_ENOMEM;
+    *cap = words;
+    return 0;
+}
+
+int ckks_plaintext_reserve(ckks_plaintext *pt, int level, int shift, bool extend)
+{
+    const ckks_context *ctx = pt->ctx;
+    if (level < 0 || level >= ctx->nq) return CKKS_ELEVEL;
     pt->extended = false; /* the caller is about to overwrite pt */
-    return grow(&pt->c, &pt->cap, (size_t)level + 1, (size_t)pt->level + 1, pt->ctx->n);
+    size_t words = ctx->n >> shift;
+    int err = room(&pt->c, &pt->cap, ((size_t)level + 1) * words);
+    if (!err && extend) err = room(&pt->cp, &pt->pcap, (size_t)ctx->np * words);
+    if (!err) pt->shift = shift;
+    return err;
+}
+
+void ckks_plaintext_expand_limb(const ckks_plaintext *pt, int i, uint64_t *out)
+{
+    size_t words = ckks_plaintext_limb_words(pt), s = (size_t)1 << pt->shift;
+    const uint64_t *limb = i <= pt->level ? pt->c + (size_t)i * words
+                                          : pt->cp + (size_t)(i - pt->level - 1) * words;
+    if (!pt->shift) {
+        memcpy(out, limb, words * sizeof *out);
+        return;
+    }
+    for (size_t k = 0; k < words; k++)
+        for (size_t j = 0; j < s; j++) out[k * s + j] = limb[k];
 }
 
 int ckks_plaintext_level(const ckks_plaintext *pt) { return pt->level; }
@@ -121,23 +152,28 @@ int ckks_plaintext_extend(const ckks_context *ctx, ckks_plaintext *pt)
     if (!ctx || !pt || !pt->c) return CKKS_EINVAL;
     if (pt->ctx != ctx) return CKKS_ECONTEXT;
     if (pt->extended) return 0;
-    size_t n = ctx->n, nq = (size_t)pt->level + 1;
-    if (!pt->cp && !(pt->cp = aligned_alloc(64, (size_t)ctx->np * n * sizeof(uint64_t))))
-        return CKKS_ENOMEM;
-    uint64_t *coef = aligned_alloc(64, nq * n * sizeof(uint64_t));
+    size_t n = ctx->n, nq = (size_t)pt->level + 1, words = ckks_plaintext_limb_words(pt);
+    if (room(&pt->cp, &pt->pcap, (size_t)ctx->np * words)) return CKKS_ENOMEM;
+    /* full limbs throughout: a compact plaintext keeps every s-th value */
+    uint64_t *coef = aligned_alloc(64, (nq + (size_t)ctx->np) * n * sizeof(uint64_t));
     if (!coef) return CKKS_ENOMEM;
-    memcpy(coef, pt->c, nq * n * sizeof(uint64_t));
+    uint64_t *cp = coef + nq * n;
     int src[CKKS_MAX_PRIMES], dst[CKKS_MAX_PRIMES];
     for (size_t i = 0; i < nq; i++) {
         src[i] = (int)i;
+        ckks_plaintext_expand_limb(pt, (int)i, coef + i * n);
         ckks_ntt_inverse(&ctx->ntt[i], coef + i * n);
     }
     for (int t = 0; t < ctx->np; t++) dst[t] = ctx->nq + t;
     /* the coefficients are integers below Q_level / 2: centered is exact */
-    int err = ckks_rns_convert(ctx, coef, src, (int)nq, dst, ctx->np, true, pt->cp);
+    int err = ckks_rns_convert(ctx, coef, src, (int)nq, dst, ctx->np, true, cp);
+    for (int t = 0; !err && t < ctx->np; t++) {
+        uint64_t *limb = cp + (size_t)t * n;
+        ckks_ntt_forward(&ctx->ntt[ctx->nq + t], limb);
+        for (size_t k = 0; k < words; k++) pt->cp[(size_t)t * words + k] = limb[k << pt->shift];
+    }
     free(coef);
     if (err) return err;
-    for (int t = 0; t < ctx->np; t++) ckks_ntt_forward(&ctx->ntt[ctx->nq + t], pt->cp + (size_t)t * n);
     pt->extended = true;
     return 0;
 }

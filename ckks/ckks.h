@@ -170,7 +170,9 @@ int ckks_ciphertext_set_log_slots(ckks_ciphertext *ct, int log_slots);
  * the given level and scale. log_slots ranges over 0..logn-1; fewer than
  * N/2 slots use the sparse embedding (the vector repeats N/(2*slots)
  * times). Values whose scaled size would reach the modulus give
- * CKKS_EOVERFLOW.
+ * CKKS_EOVERFLOW. Slots that repeat with a period p (sparse slots
+ * included) make a polynomial in X^(N/2p), which pt stores in 2p words
+ * per limb instead of N when 2p <= N/8 (ckks_encode_limb_words).
  */
 int ckks_encode(const ckks_context *ctx, ckks_plaintext *pt,
                 const double complex *z, size_t n, int log_slots,
@@ -179,6 +181,11 @@ int ckks_encode(const ckks_context *ctx, ckks_plaintext *pt,
 int ckks_encode_real(const ckks_context *ctx, ckks_plaintext *pt,
                      const double *x, size_t n, int log_slots,
                      int level, double scale);
+/* The words per limb ckks_encode stores for these values: 2p for slots of
+ * period p when 2p <= N/8 (or fewer, when coefficients round to zero),
+ * else N. */
+size_t ckks_encode_limb_words(const ckks_context *ctx, const double complex *z, size_t n,
+                              int log_slots);
 /* Decode the first n <= 2^log_slots slots of pt. Exact CRT composition. */
 int ckks_decode(const ckks_context *ctx, const ckks_plaintext *pt,
                 double complex *z, size_t n);

@@ -241,26 +241,48 @@ static int check_target(const ckks_context *ctx, const ckks_plaintext *pt, int l
     return 0;
 }
 
+/* Value j of the 2^log_slots slots given as n values (zero beyond). */
+static double complex slot_value(const void *z, bool real, size_t n, size_t j)
+{
+    if (j >= n) return 0;
+    return real ? ((const double *)z)[j] : ((const double complex *)z)[j];
+}
+
+/* The least power of two p such that the slots repeat with period p. */
+static size_t slot_period(const void *z, bool real, size_t n, size_t slots)
+{
+    size_t p = slots;
+    for (; p > 1; p /= 2) {
+        size_t h = p / 2, j = h;
+        for (; j < slots; j++)
+            if (slot_value(z, real, n, j) != slot_value(z, real, n, j - h)) break;
+        if (j < slots) break;
+    }
+    return p;
+}
+
 /*
  * The 2^(log_slots + 1) coefficients of the encoding of n values z
  * (complex, or real when `real` is set; zero beyond n), rounded to
  * integers, into coef; their largest magnitude into *cmax (infinite when
- * one is not finite: NaN or infinite input ends up as such).
+ * one is not finite: NaN or infinite input ends up as such). Slots of
+ * period p are the encoding of p slots (exact zeros off the stride
+ * slots / p), which plaintexts store compactly.
  */
 static int round_coeffs(const ckks_context *ctx, const void *z, bool real, size_t n,
                         int log_slots, double scale, double *coef, double *cmax)
 {
-    size_t slots = (size_t)1 << log_slots;
-    double complex *a = calloc(slots, sizeof *a);
+    size_t slots = (size_t)1 << log_slots, p = slot_period(z, real, n, slots), stride = slots / p;
+    double complex *a = calloc(p, sizeof *a);
     if (!a) return CKKS_ENOMEM;
-    for (size_t j = 0; j < n; j++)
-        a[j] = real ? ((const double *)z)[j] : ((const double complex *)z)[j];
-    special_ifft_scaled(ctx->enc, a, slots);
-    /* scale / slots is exact, so this rounds scale * u_k / slots only once */
-    double s = scale / (double)slots, m = 0;
-    for (size_t k = 0; k < slots; k++) {
-        coef[k] = round(creal(a[k]) * s);
-        coef[slots + k] = round(cimag(a[k]) * s);
+    for (size_t j = 0; j < p; j++) a[j] = slot_value(z, real, n, j);
+    special_ifft_scaled(ctx->enc, a, p);
+    /* scale / p is exact, so this rounds scale * u_k / p only once */
+    double s = scale / (double)p, m = 0;
+    memset(coef, 0, 2 * slots * sizeof *coef);
+    for (size_t k = 0; k < p; k++) {
+        coef[k * stride] = round(creal(a[k]) * s);
+        coef[(p + k) * stride] = round(cimag(a[k]) * s);
     }
     free(a);
     for (size_t k = 0; k < 2 * slots; k++)
@@ -282,37 +304,46 @@ static int check_fits(const ckks_context *ctx, int level, double cmax)
  * when ic is NULL, as integral doubles (dc), at stride N / 2^(log_slots + 1),
  * at `level` and `scale`; with `extend`, its residues mod P too (the same
  * integers, reduced there directly). The coefficients must fit the level
- * (check_fits).
+ * (check_fits). When they are zero off a coarser stride s >= 8 of the
+ * ring, pt keeps the compact transform of a polynomial in X^s.
  */
 static int set_coeffs(const ckks_context *ctx, ckks_plaintext *pt, const int64_t *ic,
                       const double *dc, int log_slots, int level, double scale, bool extend)
 {
-    int err = ckks_plaintext_reserve(pt, level);
+    size_t count = (size_t)2 << log_slots, gap = ctx->n / count, used = 0;
+    for (size_t k = 0; k < count; k++)
+        if (ic ? ic[k] != 0 : dc[k] != 0) used |= k;
+    /* every nonzero coefficient sits at a multiple of step */
+    size_t step = used ? used & -used : count;
+    int shift = 0;
+    while (((size_t)1 << (shift + 1)) <= gap * step) shift++;
+    if (shift < CKKS_PT_MIN_SHIFT) shift = 0, step = 1;
+    size_t words = ctx->n >> shift, len = shift ? words : count;
+    int err = ckks_plaintext_reserve(pt, level, shift, extend);
     if (err) return err;
-    if (extend && !pt->cp &&
-        !(pt->cp = aligned_alloc(64, (size_t)ctx->np * ctx->n * sizeof(uint64_t))))
-        return CKKS_ENOMEM;
-    size_t count = (size_t)2 << log_slots, gap = ctx->n / count;
     /* limbs 0..level of Q, then (extend) the np limbs of P */
     int nlimbs = level + 1 + (extend ? ctx->np : 0);
     #pragma omp parallel for schedule(static)
     for (int i = 0; i < nlimbs; i++) {
         int mi = i <= level ? i : ctx->nq + (i - level - 1);
         const ckks_mod *m = &ctx->mod[mi];
-        uint64_t *limb = i <= level ? pt->c + (size_t)i * ctx->n
-                                    : pt->cp + (size_t)(i - level - 1) * ctx->n;
-        if (ic) {
-            /* reduced in place at the front, then spread out from the back:
-             * a slot is cleared before anything lands on it */
-            ckks_mod_from_i64_array(m, ic, count, limb);
-            memset(limb + count, 0, (ctx->n - count) * sizeof *limb);
-            for (size_t k = count - 1; gap > 1 && k > 0; k--) {
-                limb[k * gap] = limb[k];
-                limb[k] = 0;
-            }
+        uint64_t *limb = i <= level ? pt->c + (size_t)i * words
+                                    : pt->cp + (size_t)(i - level - 1) * words;
+        if (ic && step == 1) {
+            ckks_mod_from_i64_array(m, ic, len, limb);
         } else {
-            memset(limb, 0, ctx->n * sizeof *limb);
-            for (size_t k = 0; k < count; k++) limb[k * gap] = ckks_mod_from_double(dc[k], m);
+            for (size_t k = 0; k < len; k++)
+                limb[k] = ic ? ckks_mod_from_i64(ic[k * step], m) : ckks_mod_from_double(dc[k * step], m);
+        }
+        if (shift) {
+            ckks_ntt_forward_len(&ctx->ntt[mi], limb, len);
+            continue;
+        }
+        /* spread out from the back: a slot is cleared before anything lands on it */
+        memset(limb + count, 0, (ctx->n - count) * sizeof *limb);
+        for (size_t k = count - 1; gap > 1 && k > 0; k--) {
+            limb[k * gap] = limb[k];
+            limb[k] = 0;
         }
         ckks_ntt_forward(&ctx->ntt[mi], limb);
     }
@@ -321,6 +352,14 @@ static int set_coeffs(const ckks_context *ctx, ckks_plaintext *pt, const int64_t
     pt->scale = scale;
     pt->log_slots = log_slots;
     return 0;
+}
+
+size_t ckks_encode_limb_words(const ckks_context *ctx, const double complex *z, size_t n,
+                              int log_slots)
+{
+    if (check_values(ctx, z, n, log_slots, 1.0)) return 0;
+    size_t words = 2 * slot_period(z, false, n, (size_t)1 << log_slots);
+    return words <= ctx->n >> CKKS_PT_MIN_SHIFT ? words : ctx->n;
 }
 
 /* Encode n complex values, or real ones when `real` is set. */
@@ -461,10 +500,11 @@ static int decode_slots(const ckks_context *ctx, const ckks_plaintext *pt,
         free(coef);
         return CKKS_ENOMEM;
     }
-    memcpy(buf, pt->c, (size_t)(level + 1) * ctx->n * sizeof *buf);
-
     #pragma omp parallel for schedule(static)
-    for (int i = 0; i <= level; i++) ckks_ntt_inverse(&ctx->ntt[i], buf + (size_t)i * ctx->n);
+    for (int i = 0; i <= level; i++) {
+        ckks_plaintext_expand_limb(pt, i, buf + (size_t)i * ctx->n);
+        ckks_ntt_inverse(&ctx->ntt[i], buf + (size_t)i * ctx->n);
+    }
 
     #pragma omp parallel
     {

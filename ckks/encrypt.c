@@ -64,9 +64,10 @@ int ckks_encrypt_sk(const ckks_context *ctx, ckks_ciphertext *ct, const ckks_pla
         const ckks_mod *m = &ctx->mod[i];
         uint64_t *c0 = ct->c[0] + (size_t)i * n;
         const uint64_t *c1 = ct->c[1] + (size_t)i * n, *s = sk->s_ntt + (size_t)i * n;
-        const uint64_t *mp = pt->c + (size_t)i * n;
+        const uint64_t *mp = pt->c + (size_t)i * ckks_plaintext_limb_words(pt);
         for (size_t k = 0; k < n; k++)
-            c0[k] = ckks_mod_add(ckks_mod_sub(c0[k], ckks_mod_mul(c1[k], s[k], m), m->q), mp[k], m->q);
+            c0[k] = ckks_mod_add(ckks_mod_sub(c0[k], ckks_mod_mul(c1[k], s[k], m), m->q),
+                                 mp[k >> pt->shift], m->q);
     }
     ct->level = level;
     ct->size = 2;
@@ -107,9 +108,10 @@ int ckks_encrypt_pk(const ckks_context *ctx, ckks_ciphertext *ct, const ckks_pla
     for (int i = 0; i <= level; i++) {
         const ckks_mod *m = &ctx->mod[i];
         size_t off = (size_t)i * n;
+        const uint64_t *mp = pt->c + (size_t)i * ckks_plaintext_limb_words(pt);
         for (size_t k = 0; k < n; k++) {
             uint64_t c0 = ckks_mod_add(ct->c[0][off + k], ckks_mod_mul(pk->b[off + k], un[off + k], m), m->q);
-            ct->c[0][off + k] = ckks_mod_add(c0, pt->c[off + k], m->q);
+            ct->c[0][off + k] = ckks_mod_add(c0, mp[k >> pt->shift], m->q);
             ct->c[1][off + k] = ckks_mod_add(ct->c[1][off + k], ckks_mod_mul(pk->a[off + k], un[off + k], m), m->q);
         }
     }
@@ -134,7 +136,7 @@ int ckks_decrypt(const ckks_context *ctx, ckks_plaintext *pt, const ckks_ciphert
     if (!ctx || !pt || !ct || !sk) return CKKS_EINVAL;
     if (ct->ctx != ctx || pt->ctx != ctx || sk->hash != ctx->hash) return CKKS_ECONTEXT;
     int level = ct->level;
-    int err = ckks_plaintext_reserve(pt, level);
+    int err = ckks_plaintext_reserve(pt, level, 0, false);
     if (err) return err;
     size_t n = ctx->n;
 #pragma omp parallel for schedule(static)

@@ -68,17 +68,20 @@ static int prepare(ckks_ciphertext *out, int level, int size, double scale, int 
 enum { OP_ADD, OP_SUB };
 
 /* o = x +- y on limbs 0..level; a NULL operand counts as zero. */
+/* o = x +- y on limbs 0..level; y's limbs hold N >> yshift words, value c
+ * of limb i at y[i (N >> yshift) + (c >> yshift)] (a compact plaintext). */
 static void limbs_add_sub(const ckks_context *ctx, int level, const uint64_t *x, const uint64_t *y,
-                          uint64_t *o, int op)
+                          int yshift, uint64_t *o, int op)
 {
     size_t n = ctx->n;
 #pragma omp parallel for schedule(static)
     for (int i = 0; i <= level; i++) {
         uint64_t q = ctx->mod[i].q;
-        size_t off = (size_t)i * n;
-        for (size_t c = off; c < off + n; c++) {
-            uint64_t u = x ? x[c] : 0, v = y ? y[c] : 0;
-            o[c] = op == OP_ADD ? ckks_mod_add(u, v, q) : ckks_mod_sub(u, v, q);
+        const uint64_t *xi = x ? x + (size_t)i * n : NULL, *yi = y ? y + (size_t)i * (n >> yshift) : NULL;
+        uint64_t *oi = o + (size_t)i * n;
+        for (size_t c = 0; c < n; c++) {
+            uint64_t u = xi ? xi[c] : 0, v = yi ? yi[c >> yshift] : 0;
+            oi[c] = op == OP_ADD ? ckks_mod_add(u, v, q) : ckks_mod_sub(u, v, q);
         }
     }
 }
@@ -92,7 +95,8 @@ static int add_sub(const ckks_context *ctx, ckks_ciphertext *out, const ckks_cip
     int sa = a->size, sb = b->size, size = sa > sb ? sa : sb;
     if ((err = prepare(out, a->level, size, a->scale, a->log_slots))) return err;
     for (int k = 0; k < size; k++)
-        limbs_add_sub(ctx, a->level, k < sa ? a->c[k] : NULL, k < sb ? b->c[k] : NULL, out->c[k], op);
+        limbs_add_sub(ctx, a->level, k < sa ? a->c[k] : NULL, k < sb ? b->c[k] : NULL, 0, out->c[k],
+                      op);
     return 0;
 }
 
@@ -114,7 +118,7 @@ int ckks_neg(const ckks_context *ctx, ckks_ciphertext *out, const ckks_ciphertex
     if (!err) err = check_out(ctx, out);
     if (err) return err;
     if ((err = prepare(out, a->level, a->size, a->scale, a->log_slots))) return err;
-    for (int k = 0; k < a->size; k++) limbs_add_sub(ctx, a->level, NULL, a->c[k], out->c[k], OP_SUB);
+    for (int k = 0; k < a->size; k++) limbs_add_sub(ctx, a->level, NULL, a->c[k], 0, out->c[k], OP_SUB);
     return 0;
 }
 
@@ -129,7 +133,7 @@ static int add_sub_plain(const ckks_context *ctx, ckks_ciphertext *out, const ck
         if ((err = ckks_ciphertext_copy(out, a))) return err;
     }
     out->seeded = false;
-    limbs_add_sub(ctx, a->level, out->c[0], p->c, out->c[0], op);
+    limbs_add_sub(ctx, a->level, out->c[0], p->c, p->shift, out->c[0], op);
     return 0;
 }
 
@@ -313,8 +317,8 @@ int ckks_mul_plain(const ckks_context *ctx, ckks_ciphertext *out, const ckks_cip
         for (int i = 0; i <= out->level; i++) {
             const ckks_mod *m = &ctx->mod[i];
             uint64_t *o = out->c[k] + (size_t)i * n;
-            const uint64_t *y = p->c + (size_t)i * n;
-            for (size_t c = 0; c < n; c++) o[c] = ckks_mod_mul(o[c], y[c], m);
+            const uint64_t *y = p->c + (size_t)i * ckks_plaintext_limb_words(p);
+            for (size_t c = 0; c < n; c++) o[c] = ckks_mod_mul(o[c], y[c >> p->shift], m);
         }
     return 0;
 }

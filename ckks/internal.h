@@ -31,11 +31,15 @@ void ckks_ntt_table_clear(ckks_ntt_table *t);
 /* Dispatching entry points: the AVX-512 path when the CPU has it. */
 void ckks_ntt_forward(const ckks_ntt_table *t, uint64_t *a);
 void ckks_ntt_inverse(const ckks_ntt_table *t, uint64_t *a);
+/* The transform of a polynomial in X^(N / len) (len a power of two <= N)
+ * from its len coefficients a_0, a_(N/len), ..: the len distinct values
+ * of its full transform, which holds each N / len times in a row. */
+void ckks_ntt_forward_len(const ckks_ntt_table *t, uint64_t *a, size_t len);
 /* Both paths, exposed so tests can compare them. The avx512 ones return
  * false (doing nothing) when the CPU or the build lacks AVX-512. */
-void ckks_ntt_forward_scalar(const ckks_ntt_table *t, uint64_t *a);
+void ckks_ntt_forward_scalar(const ckks_ntt_table *t, uint64_t *a, size_t len);
 void ckks_ntt_inverse_scalar(const ckks_ntt_table *t, uint64_t *a);
-bool ckks_ntt_forward_avx512(const ckks_ntt_table *t, uint64_t *a);
+bool ckks_ntt_forward_avx512(const ckks_ntt_table *t, uint64_t *a, size_t len);
 bool ckks_ntt_inverse_avx512(const ckks_ntt_table *t, uint64_t *a);
 bool ckks_cpu_has_avx512(void);
 
@@ -182,16 +186,32 @@ typedef struct {
 
 /* ---- data objects ---------------------------------------------------------- */
 
+/*
+ * A plaintext whose polynomial lies in Z[X^s], s = 2^shift (sparse slots,
+ * or slot values of period N / (2 s)), has a transform that repeats each
+ * of N / s values s times in a row: its limbs keep those N / s values
+ * (value i of the full limb is limb[i >> shift]). shift is 0 or at least
+ * CKKS_PT_MIN_SHIFT, so that a vector of 8 lanes reads one value.
+ */
+#define CKKS_PT_MIN_SHIFT 3
+
 struct ckks_plaintext {
     const ckks_context *ctx;
     int level;
     int log_slots;
     double scale;
-    size_t cap;    /* limbs allocated */
-    uint64_t *c;   /* (level + 1) * N, NTT domain */
-    bool extended; /* cp holds the residues mod P (ckks_plaintext_extend) */
-    uint64_t *cp;  /* np * N, NTT domain */
+    int shift;
+    size_t cap, pcap; /* words allocated in c, cp */
+    uint64_t *c;      /* level + 1 limbs of N >> shift words, NTT domain */
+    bool extended;    /* cp holds the residues mod P (ckks_plaintext_extend) */
+    uint64_t *cp;     /* np limbs of N >> shift words, NTT domain */
 };
+
+/* Words per limb of pt. */
+static inline size_t ckks_plaintext_limb_words(const ckks_plaintext *pt)
+{
+    return pt->ctx->n >> pt->shift;
+}
 
 /* A ciphertext over Q_level u P, its ModDown pending: per component the
  * level + 1 Q limbs, then the np P limbs. */
@@ -267,8 +287,11 @@ struct ckks_galois_keys {
     ckks_switch_key **keys;          /* sorted by galois element */
 };
 
-/* Allocate room for `level` (keeps data when large enough). */
-int ckks_plaintext_reserve(ckks_plaintext *pt, int level);
+/* Room for level + 1 limbs (and the np P limbs with `extend`) of N >>
+ * shift words, and that shift; the caller overwrites them. */
+int ckks_plaintext_reserve(ckks_plaintext *pt, int level, int shift, bool extend);
+/* Limb i of pt (Q limbs 0..level, then P limbs), N words, into out. */
+void ckks_plaintext_expand_limb(const ckks_plaintext *pt, int i, uint64_t *out);
 int ckks_ciphertext_reserve(ckks_ciphertext *ct, int level, int size);
 /* Allocate an empty switching key for element g serving levels <= level,
  * with `digits` digits: ckks_key_digits(ctx, level), or 1 for a one-digit
@@ -418,16 +441,17 @@ int ckks_ks_apply(const ckks_context *ctx, const ckks_ks_decomp *d, const ckks_s
  * is the ModDown of sum_b pt_gb (.) sigma_b((P c0, 0) + sum_j d_j (b_bj, a_bj)),
  * computed in Q_level u P. The nb rotated terms are computed once and
  * shared by all outputs; each output has a single ModDown. keys[b] ==
- * NULL is the identity term (P c0, P c1). pq[g * nb + b] / pp[...]: the
- * plaintext's Q limbs (0..level used) and P limbs, NULL for a zero
- * plaintext (at most 64 terms per output); perms[b]: the NTT permutation
- * of term b's Galois element (ignored for the identity). keep_p: no
- * ModDown, the np P limbs of each output follow its level + 1 Q limbs.
+ * NULL is the identity term (P c0, P c1). pt[g * nb + b]: an extended
+ * plaintext at level >= d's (its Q limbs 0..level and its P limbs are
+ * used), NULL when zero (at most 64 terms per output); perms[b]: the NTT
+ * permutation of term b's Galois element (ignored for the identity).
+ * keep_p: no ModDown, the np P limbs of each output follow its level + 1
+ * Q limbs.
  */
 int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, const uint64_t *c0,
                             const uint64_t *c1, int nb, const ckks_switch_key *const *keys,
-                            const uint32_t *const *perms, int ng, const uint64_t *const *pq,
-                            const uint64_t *const *pp, bool keep_p, uint64_t *const *out0,
+                            const uint32_t *const *perms, int ng,
+                            const ckks_plaintext *const *pt, bool keep_p, uint64_t *const *out0,
                             uint64_t *const *out1);
 /* ModDown of (out0, out1) over Q_level (in place), given their P limbs
  * p0, p1 (np each). */
@@ -453,18 +477,20 @@ int ckks_ks_switch(const ckks_context *ctx, const uint64_t *c, int level, const 
                    const uint64_t *add0, const uint64_t *add1, uint64_t *out0, uint64_t *out1);
 /*
  * The inner product of nd digit limbs with a key, on one limb mod m:
- * out0[i] = sum_j d[j][i] b[j][i], out1[i] = sum_j d[j][i] a[j][i], fully
- * reduced. Both paths, for tests; avx512 as above.
+ * out0[i] = sum_j d[j][i >> ds_j] b[j][i], out1[i] = sum_j d[j][i >> ds_j]
+ * a[j][i], fully reduced, with ds_j = dshift[j] (0 when dshift is NULL;
+ * else 0 or at least 3: a compact plaintext's limb). Both paths, for
+ * tests; avx512 as above.
  */
 void ckks_ks_inner_product(const ckks_mod *m, size_t n, int nd, const uint64_t *const *d,
-                           const uint64_t *const *b, const uint64_t *const *a, uint64_t *out0,
-                           uint64_t *out1);
+                           const uint8_t *dshift, const uint64_t *const *b,
+                           const uint64_t *const *a, uint64_t *out0, uint64_t *out1);
 void ckks_ks_inner_product_scalar(const ckks_mod *m, size_t n, int nd, const uint64_t *const *d,
-                                  const uint64_t *const *b, const uint64_t *const *a,
-                                  uint64_t *out0, uint64_t *out1);
+                                  const uint8_t *dshift, const uint64_t *const *b,
+                                  const uint64_t *const *a, uint64_t *out0, uint64_t *out1);
 bool ckks_ks_inner_product_avx512(const ckks_mod *m, size_t n, int nd, const uint64_t *const *d,
-                                  const uint64_t *const *b, const uint64_t *const *a,
-                                  uint64_t *out0, uint64_t *out1);
+                                  const uint8_t *dshift, const uint64_t *const *b,
+                                  const uint64_t *const *a, uint64_t *out0, uint64_t *out1);
 
 /*
  * One limb of a sum of ciphertext products and scalar multiples (mod q <

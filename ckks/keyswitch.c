@@ -227,7 +227,7 @@ static void inner_limb(const ckks_context *ctx, int level, int e, const uint64_t
         o0 = x_p + (size_t)(e - level - 1) * n;
         o1 = o0 + np * n;
     }
-    ckks_ks_inner_product(&ctx->mod[mi], n, nd, digits, kb, ka, o0, o1);
+    ckks_ks_inner_product(&ctx->mod[mi], n, nd, digits, NULL, kb, ka, o0, o1);
 }
 
 /*
@@ -487,8 +487,8 @@ int ckks_ks_rotate_add(const ckks_context *ctx, const uint64_t *c0, const uint64
 
 int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, const uint64_t *c0,
                             const uint64_t *c1, int nb, const ckks_switch_key *const *keys,
-                            const uint32_t *const *perms, int ng, const uint64_t *const *pq,
-                            const uint64_t *const *pp, bool keep_p, uint64_t *const *out0,
+                            const uint32_t *const *perms, int ng,
+                            const ckks_plaintext *const *pt, bool keep_p, uint64_t *const *out0,
                             uint64_t *const *out1)
 {
     size_t n = ctx->n, np = (size_t)ctx->np;
@@ -546,7 +546,7 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
                 kb[j] = keys[b]->b[j] + ckks_key_offset(ctx, keys[b], mi);
             }
             ckks_switch_key_a_limb(ctx, keys[b], mi, nd, regen_room(ctx, room, nd), ka);
-            ckks_ks_inner_product(m, n, nd, digits, kb, ka, u0, u1);
+            ckks_ks_inner_product(m, n, nd, digits, NULL, kb, ka, u0, u1);
             ckks_permute_add(m->q, perms[b], u0, q_limb ? pc0 : NULL, NULL, n, r0);
             ckks_permute_add(m->q, perms[b], u1, NULL, NULL, n, r1);
             t0[b] = r0;
@@ -562,15 +562,18 @@ int ckks_ks_rotate_mul_sums(const ckks_context *ctx, const ckks_ks_decomp *d, co
                                     : x_p + (size_t)g * 2 * np * n + pe;
             uint64_t *a1 = q_limb ? out1[g] + pe : keep_p ? out1[g] + qw + pe : a0 + np * n;
             const uint64_t *w[64], *v0[64], *v1[64];
+            uint8_t ws[64];
             int nw = 0;
             for (int b = 0; b < nb; b++) {
-                const uint64_t *pt = q_limb ? pq[(size_t)g * nb + b] : pp[(size_t)g * nb + b];
-                if (!pt || !t0[b]) continue;
-                w[nw] = pt + pe;
+                const ckks_plaintext *x = pt[(size_t)g * nb + b];
+                if (!x || !t0[b]) continue;
+                size_t words = ckks_plaintext_limb_words(x);
+                w[nw] = q_limb ? x->c + (size_t)e * words : x->cp + (size_t)(e - level - 1) * words;
+                ws[nw] = (uint8_t)x->shift;
                 v0[nw] = t0[b];
                 v1[nw++] = t1[b];
             }
-            ckks_ks_inner_product(m, n, nw, w, v0, v1, a0, a1);
+            ckks_ks_inner_product(m, n, nw, w, ws, v0, v1, a0, a1);
         }
     }
     for (int b = 0; b < nb; b++)
@@ -586,15 +589,16 @@ done:
 }
 
 void ckks_ks_inner_product_scalar(const ckks_mod *m, size_t n, int nd, const uint64_t *const *d,
-                                  const uint64_t *const *b, const uint64_t *const *a,
-                                  uint64_t *out0, uint64_t *out1)
+                                  const uint8_t *dshift, const uint64_t *const *b,
+                                  const uint64_t *const *a, uint64_t *out0, uint64_t *out1)
 {
     /* Products are < 2^122, so up to 64 of them sum without overflow. */
     for (size_t i = 0; i < n; i++) {
         ckks_u128 s0 = 0, s1 = 0;
         for (int j = 0; j < nd; j++) {
-            s0 += (ckks_u128)d[j][i] * b[j][i];
-            s1 += (ckks_u128)d[j][i] * a[j][i];
+            uint64_t x = d[j][dshift ? i >> dshift[j] : i];
+            s0 += (ckks_u128)x * b[j][i];
+            s1 += (ckks_u128)x * a[j][i];
         }
         out0[i] = ckks_mod_reduce128(s0, m);
         out1[i] = ckks_mod_reduce128(s1, m);
@@ -602,9 +606,9 @@ void ckks_ks_inner_product_scalar(const ckks_mod *m, size_t n, int nd, const uin
 }
 
 void ckks_ks_inner_product(const ckks_mod *m, size_t n, int nd, const uint64_t *const *d,
-                           const uint64_t *const *b, const uint64_t *const *a, uint64_t *out0,
-                           uint64_t *out1)
+                           const uint8_t *dshift, const uint64_t *const *b,
+                           const uint64_t *const *a, uint64_t *out0, uint64_t *out1)
 {
-    if (!ckks_ks_inner_product_avx512(m, n, nd, d, b, a, out0, out1))
-        ckks_ks_inner_product_scalar(m, n, nd, d, b, a, out0, out1);
+    if (!ckks_ks_inner_product_avx512(m, n, nd, d, dshift, b, a, out0, out1))
+        ckks_ks_inner_product_scalar(m, n, nd, d, dshift, b, a, out0, out1);
 }

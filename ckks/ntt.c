@@ -7,6 +7,11 @@
  * [0, 4q) (Harvey's butterflies with Shoup products) and are reduced once
  * at the end.
  *
+ * The first log2(len) stages alone, on len values, transform a polynomial
+ * in X^(N / len) given by its len coefficients (at stride N / len): its
+ * full transform repeats each of their len outputs N / len times in a row,
+ * the later stages seeing only zeros at odd multiples of their distance.
+ *
  * Inverse: Gentleman-Sande stages m = N/2, .., 1 undo them one by one with
  * (x, y) -> (x + y, (x - y) w^-1), inv[m + i] = psi^-brv(m + i); values stay
  * in [0, 2q). The factor N^-1 is folded into the last stage (m = 1): inv[1]
@@ -71,10 +76,9 @@ void ckks_ntt_table_clear(ckks_ntt_table *t)
     memset(t, 0, sizeof *t);
 }
 
-void ckks_ntt_forward_scalar(const ckks_ntt_table *t, uint64_t *a)
+void ckks_ntt_forward_scalar(const ckks_ntt_table *t, uint64_t *a, size_t n)
 {
     const uint64_t q = t->m.q, q2 = 2 * q;
-    const size_t n = t->n;
     for (size_t m = 1, h = n / 2; m < n; m <<= 1, h >>= 1) {
         for (size_t i = 0; i < m; i++) {
             const uint64_t w = t->fwd[m + i], ws = t->fwd_shoup[m + i];
@@ -125,7 +129,12 @@ bool ckks_cpu_has_avx512(void)
 
 void ckks_ntt_forward(const ckks_ntt_table *t, uint64_t *a)
 {
-    if (!ckks_ntt_forward_avx512(t, a)) ckks_ntt_forward_scalar(t, a);
+    ckks_ntt_forward_len(t, a, t->n);
+}
+
+void ckks_ntt_forward_len(const ckks_ntt_table *t, uint64_t *a, size_t len)
+{
+    if (!ckks_ntt_forward_avx512(t, a, len)) ckks_ntt_forward_scalar(t, a, len);
 }
 
 void ckks_ntt_inverse(const ckks_ntt_table *t, uint64_t *a)

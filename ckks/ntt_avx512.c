@@ -253,11 +253,10 @@ INLINE vec reduce_final(vec x, const consts *k, const tail_plan *p, int kind)
 }
 
 /* The last three forward stages and the final reduction to [0, q). */
-INLINE void fwd_tail(const ckks_ntt_table *t, uint64_t *a, const consts *k, int kind,
+INLINE void fwd_tail(const ckks_ntt_table *t, uint64_t *a, size_t n, const consts *k, int kind,
                      const tail_plan *p)
 {
     const bool reduce = kind != LAZY;
-    const size_t n = t->n;
     const uint64_t *w = t->fwd, *ws = t->fwd_shoup;
     for (size_t g0 = 0; g0 < n / 16; g0 += PAIRS) {
         uint64_t *x = a + 16 * g0;
@@ -322,13 +321,13 @@ INLINE void inv_head(const ckks_ntt_table *t, uint64_t *a, const consts *k, int 
 
 /* LAZY needs b = 1 + 4 log N <= lim at the end, which then reduces in
  * doubles. */
-INLINE void forward_kind(const ckks_ntt_table *t, uint64_t *a, int kind)
+INLINE void forward_kind(const ckks_ntt_table *t, uint64_t *a, size_t n, int kind)
 {
     consts k;
     consts_init(&k, t, kind);
     const uint64_t q = t->m.q, lim = lim_of(t), mb = kind == TIGHT ? 2 : 4;
     uint64_t b = 1; /* values lie below b q */
-    for (size_t m = 1, h = t->n / 2; h >= 8; m <<= 1, h >>= 1) {
+    for (size_t m = 1, h = n / 2; h >= 8; m <<= 1, h >>= 1) {
         if (b + mb <= lim) {
             fwd_stage(t, a, m, h, &k, kind, false, k.q);
             b += mb;
@@ -348,7 +347,7 @@ INLINE void forward_kind(const ckks_ntt_table *t, uint64_t *a, int kind)
         b = (b + 1) / 2;
         p.red[p.nred] = bcast(b * q);
     }
-    fwd_tail(t, a, &k, kind, &p);
+    fwd_tail(t, a, n, &k, kind, &p);
 }
 
 /* Sums of values below b q lie below 2b q, products below 4q (2q for
@@ -375,12 +374,12 @@ INLINE void inverse_kind(const ckks_ntt_table *t, uint64_t *a, int kind)
     inv_last(t, a, &k, bcast(b * q));
 }
 
-static void forward(const ckks_ntt_table *t, uint64_t *a)
+static void forward(const ckks_ntt_table *t, uint64_t *a, size_t n)
 {
     uint64_t lim = lim_of(t);
-    if (lim < 8) forward_kind(t, a, TIGHT);
-    else if (lim < 1 + 4 * (uint64_t)t->logn) forward_kind(t, a, PLANNED);
-    else forward_kind(t, a, LAZY);
+    if (lim < 8) forward_kind(t, a, n, TIGHT);
+    else if (lim < 1 + 4 * (uint64_t)t->logn) forward_kind(t, a, n, PLANNED);
+    else forward_kind(t, a, n, LAZY);
 }
 
 static void inverse(const ckks_ntt_table *t, uint64_t *a)
@@ -393,11 +392,11 @@ static void inverse(const ckks_ntt_table *t, uint64_t *a)
 
 /* The tail works on 4 pairs of vectors, 64 values; smaller rings go the
  * scalar way. */
-bool ckks_ntt_forward_avx512(const ckks_ntt_table *t, uint64_t *a)
+bool ckks_ntt_forward_avx512(const ckks_ntt_table *t, uint64_t *a, size_t len)
 {
     if (!ckks_cpu_has_avx512()) return false;
-    if (t->logn < 6) ckks_ntt_forward_scalar(t, a);
-    else forward(t, a);
+    if (len < 64) ckks_ntt_forward_scalar(t, a, len);
+    else forward(t, a, len);
     return true;
 }
 
@@ -411,9 +410,9 @@ bool ckks_ntt_inverse_avx512(const ckks_ntt_table *t, uint64_t *a)
 
 #else
 
-bool ckks_ntt_forward_avx512(const ckks_ntt_table *t, uint64_t *a)
+bool ckks_ntt_forward_avx512(const ckks_ntt_table *t, uint64_t *a, size_t len)
 {
-    (void)t, (void)a;
+    (void)t, (void)a, (void)len;
     return false;
 }
 

@@ -284,8 +284,8 @@ bool ckks_permute_add_avx512(uint64_t q, const uint32_t *perm, const uint64_t *x
 }
 
 bool ckks_ks_inner_product_avx512(const ckks_mod *m, size_t n, int nd, const uint64_t *const *d,
-                                  const uint64_t *const *b, const uint64_t *const *a,
-                                  uint64_t *out0, uint64_t *out1)
+                                  const uint8_t *dshift, const uint64_t *const *b,
+                                  const uint64_t *const *a, uint64_t *out0, uint64_t *out1)
 {
     if (!ckks_cpu_has_avx512() || n % 8) return false;
     const modp_scalars fs = modp_scalars_make(m);
@@ -295,7 +295,9 @@ bool ckks_ks_inner_product_avx512(const ckks_mod *m, size_t n, int nd, const uin
         acc3 s0 = acc_zero(), s1 = acc_zero();
         acc_count c0 = {0, 0}, c1 = {0, 0};
         for (int j = 0; j < nd; j++) {
-            vec x = _mm512_loadu_si512(d[j] + i);
+            /* a compact limb: one value for all 8 lanes */
+            vec x = dshift && dshift[j] ? _mm512_set1_epi64((long long)d[j][i >> dshift[j]])
+                                        : _mm512_loadu_si512(d[j] + i);
             vec kb = _mm512_loadu_si512(b[j] + i), ka = _mm512_loadu_si512(a[j] + i);
             acc_mac(&s0, x, _mm512_and_si512(kb, m31), _mm512_srli_epi64(kb, 31));
             acc_mac(&s1, x, _mm512_and_si512(ka, m31), _mm512_srli_epi64(ka, 31));
@@ -426,10 +428,10 @@ bool ckks_permute_add_avx512(uint64_t q, const uint32_t *perm, const uint64_t *x
 }
 
 bool ckks_ks_inner_product_avx512(const ckks_mod *m, size_t n, int nd, const uint64_t *const *d,
-                                  const uint64_t *const *b, const uint64_t *const *a,
-                                  uint64_t *out0, uint64_t *out1)
+                                  const uint8_t *dshift, const uint64_t *const *b,
+                                  const uint64_t *const *a, uint64_t *out0, uint64_t *out1)
 {
-    (void)m, (void)n, (void)nd, (void)d, (void)b, (void)a, (void)out0, (void)out1;
+    (void)m, (void)n, (void)nd, (void)d, (void)dshift, (void)b, (void)a, (void)out0, (void)out1;
     return false;
 }
 

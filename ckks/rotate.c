@@ -263,11 +263,10 @@ static int mul_sums(const ckks_context *ctx, ckks_ciphertext *const *out,
     size_t words = ((size_t)level + 1) * nn;
     const ckks_switch_key **keys = calloc(nb, sizeof *keys);
     const uint32_t **perms = calloc(nb, sizeof *perms);
-    const uint64_t **pq = calloc(ng * nb, sizeof *pq), **pp = calloc(ng * nb, sizeof *pp);
     uint32_t *perm_mem = malloc(nb * nn * sizeof *perm_mem);
     uint64_t **acc0 = calloc(ng, sizeof *acc0), **acc1 = calloc(ng, sizeof *acc1);
     uint64_t *acc = ext ? NULL : aligned_alloc(64, 2 * ng * words * sizeof(uint64_t));
-    err = keys && perms && pq && pp && perm_mem && acc0 && acc1 && (acc || ext) ? 0 : CKKS_ENOMEM;
+    err = keys && perms && perm_mem && acc0 && acc1 && (acc || ext) ? 0 : CKKS_ENOMEM;
     const ckks_plaintext *first = NULL;
     for (size_t g = 0; g < ng && !err; g++) {
         if (ext) {
@@ -292,8 +291,6 @@ static int mul_sums(const ckks_context *ctx, ckks_ciphertext *const *out,
             else if (pi->level < level) err = CKKS_ELEVEL;
             else if (pi->log_slots != a->log_slots) err = CKKS_ESLOTS;
             else if (pi->scale != first->scale) err = CKKS_ESCALE;
-            pq[g * nb + b] = pi->c;
-            pp[g * nb + b] = pi->cp;
         }
     }
     if (!err && !first) err = CKKS_EINVAL; /* every plaintext is zero */
@@ -309,8 +306,8 @@ static int mul_sums(const ckks_context *ctx, ckks_ciphertext *const *out,
         perms[b] = perm_mem + b * nn;
     }
     if (!err)
-        err = ckks_ks_rotate_mul_sums(ctx, &d->d, a->c[0], a->c[1], (int)nb, keys, perms, (int)ng, pq,
-                                      pp, ext != NULL, acc0, acc1);
+        err = ckks_ks_rotate_mul_sums(ctx, &d->d, a->c[0], a->c[1], (int)nb, keys, perms, (int)ng, p,
+                                      ext != NULL, acc0, acc1);
     double scale = first ? a->scale * first->scale : 0;
     int log_slots = a->log_slots;
     for (size_t g = 0; g < ng && !err; g++) {
@@ -333,8 +330,6 @@ static int mul_sums(const ckks_context *ctx, ckks_ciphertext *const *out,
     }
     free(keys);
     free(perms);
-    free(pq);
-    free(pp);
     free(perm_mem);
     free(acc0);
     free(acc1);

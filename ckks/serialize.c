@@ -661,12 +661,21 @@ int ckks_plaintext_save(const ckks_context *ctx, const ckks_plaintext *pt, const
     if (pt->ctx != ctx) return CKKS_ECONTEXT;
     if (!pt->c || pt->level < 0 || pt->level >= ctx->nq) return CKKS_EINVAL;
     size_t words = ((size_t)pt->level + 1) * ctx->n;
+    /* limbs in full: a compact plaintext is written out */
+    uint64_t *full = NULL;
+    if (pt->shift) {
+        if (!(full = malloc(words * sizeof *full))) return CKKS_ENOMEM;
+        for (int i = 0; i <= pt->level; i++) ckks_plaintext_expand_limb(pt, i, full + (size_t)i * ctx->n);
+    }
     writer w;
     int err = save_begin(&w, path, 0666, OBJ_PLAINTEXT, ctx->hash, 16 + 8 * (uint64_t)words);
-    if (err) return err;
-    put_meta(&w, pt->level, pt->log_slots, pt->scale);
-    put_words(&w, pt->c, words);
-    return save_end(&w, path);
+    if (!err) {
+        put_meta(&w, pt->level, pt->log_slots, pt->scale);
+        put_words(&w, full ? full : pt->c, words);
+        err = save_end(&w, path);
+    }
+    free(full);
+    return err;
 }
 
 int ckks_plaintext_load(const ckks_context *ctx, ckks_plaintext *pt, const char *path)
@@ -683,7 +692,7 @@ int ckks_plaintext_load(const ckks_context *ctx, ckks_plaintext *pt, const char 
     uint64_t *data = r.err ? NULL : malloc(words * sizeof *data);
     if (!r.err && !data) read_failed(&r, CKKS_ENOMEM);
     get_poly(&r, ctx, level + 1, NULL, data);
-    if (!(err = load_end(&r)) && !(err = ckks_plaintext_reserve(pt, level))) {
+    if (!(err = load_end(&r)) && !(err = ckks_plaintext_reserve(pt, level, 0, false))) {
         memcpy(pt->c, data, words * sizeof *data);
         pt->level = level;
         pt->log_slots = log_slots;

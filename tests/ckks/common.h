@@ -3,6 +3,7 @@
 #define HETRAIN_TESTS_CKKS_COMMON_H
 
 #include "ckks/ckks.h"
+#include "ckks/internal.h"
 
 #include "tests/random.h"
 
@@ -66,6 +67,24 @@ static inline ckks_ciphertext *encrypt_vector(fixture *f, const double *v, size_
 }
 
 /* -log2 of the largest slot error of ct against want. */
+/* pt's limbs written out in full (shift 0) in a new plaintext: the
+ * reference a compact plaintext must behave as. */
+static inline ckks_plaintext *full_copy(const ckks_context *ctx, const ckks_plaintext *pt)
+{
+    ckks_plaintext *c = ckks_plaintext_new(ctx);
+    cr_assert_not_null(c);
+    OK(ckks_plaintext_reserve(c, pt->level, 0, pt->extended));
+    size_t n = ctx->n;
+    for (int i = 0; i <= pt->level + (pt->extended ? ctx->np : 0); i++)
+        ckks_plaintext_expand_limb(pt, i, i <= pt->level ? c->c + (size_t)i * n
+                                                         : c->cp + (size_t)(i - pt->level - 1) * n);
+    c->level = pt->level;
+    c->scale = pt->scale;
+    c->log_slots = pt->log_slots;
+    c->extended = pt->extended;
+    return c;
+}
+
 static inline double precision_bits(fixture *f, const ckks_ciphertext *ct, const double *want, size_t n)
 {
     ckks_plaintext *pt = ckks_plaintext_new(f->ctx);

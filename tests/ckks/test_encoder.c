@@ -72,7 +72,7 @@ static double expected_bits(int log_slots, double scale)
 static void limb_coeffs(const ckks_context *ctx, const ckks_plaintext *pt, int i,
                         uint64_t *out)
 {
-    memcpy(out, pt->c + (size_t)i * ctx->n, ctx->n * sizeof *out);
+    ckks_plaintext_expand_limb(pt, i, out);
     ckks_ntt_inverse(&ctx->ntt[i], out);
 }
 
@@ -124,14 +124,15 @@ static long double mpz_to_ld(const mpz_t x)
     return mpz_sgn(x) < 0 ? -v : v;
 }
 
-/* Apply X -> X^g to pt in place, coefficient by coefficient. */
+/* Apply X -> X^g to pt in place, coefficient by coefficient (pt ends up
+ * with full limbs). */
 static void apply_automorphism(const ckks_context *ctx, ckks_plaintext *pt, uint64_t g)
 {
-    size_t n = ctx->n;
-    uint64_t *a = aligned_alloc(64, n * sizeof *a); /* for the NTT */
-    cr_assert_not_null(a);
+    size_t n = ctx->n, words = ((size_t)pt->level + 1) * n;
+    uint64_t *a = aligned_alloc(64, n * sizeof *a), *full = malloc(words * sizeof *full);
+    cr_assert(a && full);
     for (int i = 0; i <= pt->level; i++) {
-        uint64_t q = ctx->mod[i].q, *out = pt->c + (size_t)i * n;
+        uint64_t q = ctx->mod[i].q, *out = full + (size_t)i * n;
         limb_coeffs(ctx, pt, i, a);
         for (size_t k = 0; k < n; k++) {
             size_t e = (size_t)((k * g) % (2 * n));
@@ -140,6 +141,9 @@ static void apply_automorphism(const ckks_context *ctx, ckks_plaintext *pt, uint
         }
         ckks_ntt_forward(&ctx->ntt[i], out);
     }
+    cr_assert_eq(ckks_plaintext_reserve(pt, pt->level, 0, false), 0);
+    memcpy(pt->c, full, words * sizeof *full);
+    free(full);
     free(a);
 }
 
@@ -250,6 +254,63 @@ Test(encoder, slot_convention)
     ckks_context_free(ctx);
 }
 
+/* Slots of period p are a polynomial in X^(N/2p): coefficients off that
+ * stride are exactly zero, the plaintext keeps 2p words per limb once 2p
+ * <= N/8 (N before), and it decodes as precisely as a sparse encoding of
+ * p slots; the same in its P limbs when extended. */
+Test(encoder, periodic_slots_are_compact)
+{
+    ckks_context *ctx = test_context();
+    int full = ckks_context_max_log_slots(ctx);
+    size_t nfull = (size_t)1 << full;
+    double scale = ckks_context_default_scale(ctx);
+    ckks_plaintext *pt = ckks_plaintext_new(ctx);
+    double complex *z = malloc(nfull * sizeof *z), *w = malloc(nfull * sizeof *w);
+    for (size_t p = 1; p <= nfull; p *= 2) {
+        double complex *v = random_complex(p, 1.0, 600 + p);
+        for (size_t j = 0; j < nfull; j++) z[j] = v[j % p];
+        size_t words = 2 * p <= ctx->n / 8 ? 2 * p : ctx->n, stride = ctx->n / (2 * p);
+        cr_assert_eq(ckks_encode_limb_words(ctx, z, nfull, full), words, "period %zu", p);
+        for (int ext = 0; ext < 2; ext++) {
+            if (ext) cr_assert_eq(ckks_encode_extended(ctx, pt, z, nfull, full, 1, scale), 0);
+            else cr_assert_eq(ckks_encode(ctx, pt, z, nfull, full, 1, scale), 0);
+            cr_assert_eq(ckks_plaintext_limb_words(pt), words, "period %zu", p);
+            mpz_t *c = exact_coeffs(ctx, pt);
+            for (size_t k = 0; k < ctx->n; k++)
+                if (k % stride) cr_assert_eq(mpz_sgn(c[k]), 0, "period %zu: coefficient %zu", p, k);
+            free_coeffs(c, ctx->n);
+            cr_assert_eq(ckks_decode(ctx, pt, w, nfull), 0);
+            double bits = precision_bits(z, w, nfull, 1.0), want = expected_bits((int)log2((double)p), scale);
+            cr_assert_geq(bits, want, "period %zu: %.1f bits < %.1f", p, bits, want);
+        }
+        /* the extension's P limbs: those of the full limbs' extension */
+        ckks_plaintext *f = ckks_plaintext_new(ctx);
+        cr_assert_eq(ckks_plaintext_reserve(f, pt->level, 0, false), 0);
+        for (int i = 0; i <= pt->level; i++) ckks_plaintext_expand_limb(pt, i, f->c + (size_t)i * ctx->n);
+        f->level = pt->level, f->scale = pt->scale, f->log_slots = pt->log_slots;
+        cr_assert_eq(ckks_plaintext_extend(ctx, f), 0);
+        uint64_t *limb = malloc(ctx->n * sizeof *limb);
+        for (int t = 0; t < ctx->np; t++) {
+            ckks_plaintext_expand_limb(pt, pt->level + 1 + t, limb);
+            cr_assert_arr_eq(limb, f->cp + (size_t)t * ctx->n, ctx->n * sizeof *limb, "P limb %d", t);
+        }
+        /* extending the compact plaintext gives the same P limbs */
+        ckks_plaintext *g = ckks_plaintext_new(ctx);
+        cr_assert_eq(ckks_encode(ctx, g, z, nfull, full, 1, scale), 0);
+        cr_assert_eq(ckks_plaintext_extend(ctx, g), 0);
+        cr_assert_eq(ckks_plaintext_limb_words(g), words);
+        cr_assert_eq(memcmp(g->cp, pt->cp, (size_t)ctx->np * words * sizeof *limb), 0, "period %zu", p);
+        ckks_plaintext_free(g);
+        free(limb);
+        ckks_plaintext_free(f);
+        free(v);
+    }
+    free(z);
+    free(w);
+    ckks_plaintext_free(pt);
+    ckks_context_free(ctx);
+}
+
 /* A sparse vector decoded as a full one repeats N / (2 n) times. */
 Test(encoder, sparse_repeats)
 {
@@ -349,7 +410,8 @@ static void assert_same_plaintext(const ckks_context *ctx, const ckks_plaintext 
     cr_assert_eq(a->scale, b->scale);
     cr_assert_eq(a->log_slots, b->log_slots);
     cr_assert_eq(a->extended, b->extended);
-    size_t limb = ctx->n * sizeof(uint64_t);
+    cr_assert_eq(a->shift, b->shift);
+    size_t limb = ckks_plaintext_limb_words(a) * sizeof(uint64_t);
     cr_assert_eq(memcmp(a->c, b->c, (size_t)(a->level + 1) * limb), 0);
     if (a->extended) cr_assert_eq(memcmp(a->cp, b->cp, (size_t)ctx->np * limb), 0);
 }
@@ -481,6 +543,7 @@ Test(encoder, coeffs_argument_checks)
 static void set_one_slot(const ckks_context *ctx, ckks_plaintext *pt, const mpz_t c0,
                          const mpz_t c1)
 {
+    cr_assert_eq(ckks_plaintext_reserve(pt, pt->level, 0, false), 0);
     for (int i = 0; i <= pt->level; i++) {
         uint64_t *limb = pt->c + (size_t)i * ctx->n;
         memset(limb, 0, ctx->n * sizeof *limb);

@@ -75,6 +75,43 @@ Test(evaluator, plaintext_operands)
     ckks_plaintext_free(p);
 }
 
+/* Slots of period 8 make a compact plaintext; every operation with it
+ * gives the bytes its full limbs give. */
+Test(evaluator, compact_plaintext_operands)
+{
+    for (size_t i = 0; i < f.slots; i++) y[i] = x[i % 8];
+    ckks_plaintext *p = ckks_plaintext_new(f.ctx);
+    OK(ckks_encode_real(f.ctx, p, y, f.slots, f.log_slots, f.top, f.scale));
+    cr_assert_eq(ckks_plaintext_limb_words(p), 16, "2 x 8 values per limb");
+    ckks_plaintext *full = full_copy(f.ctx, p);
+    ckks_ciphertext *d = ckks_ciphertext_new(f.ctx);
+    size_t bytes = (size_t)(f.top + 1) * f.ctx->n * sizeof(uint64_t);
+    for (int op = 0; op < 3; op++) {
+        int (*fn)(const ckks_context *, ckks_ciphertext *, const ckks_ciphertext *,
+                  const ckks_plaintext *) = op == 0 ? ckks_add_plain : op == 1 ? ckks_sub_plain
+                                                                                 : ckks_mul_plain;
+        OK(fn(f.ctx, c, a, p));
+        OK(fn(f.ctx, d, a, full));
+        cr_assert_eq(memcmp(c->c[0], d->c[0], bytes), 0, "op %d", op);
+        cr_assert_eq(memcmp(c->c[1], d->c[1], bytes), 0, "op %d", op);
+    }
+    OK(ckks_rescale(f.ctx, c, c));
+    EXPECT(x[i] * x[i % 8]);
+    /* encryption of it, and its decoding */
+    ckks_ciphertext *e = ckks_ciphertext_new(f.ctx);
+    OK(ckks_encrypt_pk(f.ctx, e, p, f.pk, NULL));
+    OK(ckks_ciphertext_copy(c, e));
+    EXPECT(x[i % 8]);
+    double *got = malloc(f.slots * sizeof *got);
+    OK(ckks_decode_real(f.ctx, p, got, f.slots));
+    for (size_t i = 0; i < f.slots; i++) cr_assert_float_eq(got[i], y[i], 1e-9);
+    free(got);
+    ckks_ciphertext_free(e);
+    ckks_ciphertext_free(d);
+    ckks_plaintext_free(full);
+    ckks_plaintext_free(p);
+}
+
 Test(evaluator, constants)
 {
     OK(ckks_add_const(f.ctx, c, a, 0.375));

@@ -203,9 +203,14 @@ Test(ntt, round_trip_dispatch)
     check_round_trip(ckks_ntt_forward, ckks_ntt_inverse);
 }
 
+static void forward_scalar(const ckks_ntt_table *t, uint64_t *a)
+{
+    ckks_ntt_forward_scalar(t, a, t->n);
+}
+
 Test(ntt, round_trip_scalar)
 {
-    check_round_trip(ckks_ntt_forward_scalar, ckks_ntt_inverse_scalar);
+    check_round_trip(forward_scalar, ckks_ntt_inverse_scalar);
 }
 
 /* The prime q = 1 mod 2^(logn+1) nearest to x from below (dir < 0) or
@@ -253,8 +258,8 @@ static void check_same(const ckks_ntt_table *t, const uint64_t *a, uint64_t *x, 
     memcpy(x, a, n * sizeof *a);
     memcpy(z + off, a, n * sizeof *a);
     if (forward) {
-        ckks_ntt_forward_scalar(t, x);
-        cr_assert(ckks_ntt_forward_avx512(t, z + off));
+        ckks_ntt_forward_scalar(t, x, n);
+        cr_assert(ckks_ntt_forward_avx512(t, z + off, n));
     } else {
         ckks_ntt_inverse_scalar(t, x);
         cr_assert(ckks_ntt_inverse_avx512(t, z + off));
@@ -297,4 +302,39 @@ Test(ntt, avx512_matches_scalar)
         free(x);
         free(z);
     }
+}
+
+/* The transform of len coefficients at stride N / len, by both paths: each
+ * value is the one the full transform repeats N / len times in a row. */
+Test(ntt, forward_len_repeats)
+{
+    uint64_t s = 23;
+    const int logn = 12;
+    const size_t n = (size_t)1 << logn;
+    uint64_t *a = alloc_poly(n), *full = alloc_poly(n), *x = alloc_poly(n);
+    uint64_t qs[32];
+    int nq = boundary_primes(logn, qs);
+    for (int k = 0; k < nq; k++) {
+        ckks_ntt_table t;
+        cr_assert_eq(ckks_ntt_table_init(&t, qs[k], logn), 0);
+        for (size_t len = 1; len <= n; len *= 2) {
+            size_t stride = n / len;
+            random_poly(a, len, t.m.q, &s);
+            memset(full, 0, n * sizeof *full);
+            for (size_t j = 0; j < len; j++) full[j * stride] = a[j];
+            ckks_ntt_forward(&t, full);
+            for (int path = 0; path < 2; path++) {
+                memcpy(x, a, len * sizeof *a);
+                if (path == 0) ckks_ntt_forward_scalar(&t, x, len);
+                else if (!ckks_ntt_forward_avx512(&t, x, len)) continue;
+                for (size_t i = 0; i < n; i++)
+                    cr_assert_eq(full[i], x[i / stride], "q=%llu len=%zu path=%d i=%zu",
+                                 (unsigned long long)t.m.q, len, path, i);
+            }
+        }
+        ckks_ntt_table_clear(&t);
+    }
+    free(a);
+    free(full);
+    free(x);
 }

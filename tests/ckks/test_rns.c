@@ -168,10 +168,27 @@ Test(rns, avx512_key_inner_product_matches_scalar)
         ka[j] = x + (2 * ND + j) * n;
     }
     for (int nd = 1; nd <= ND; nd++) {
-        ckks_ks_inner_product_scalar(&ctx->mod[0], n, nd, d, kb, ka, out, out + n);
-        cr_assert(ckks_ks_inner_product_avx512(&ctx->mod[0], n, nd, d, kb, ka, out + 2 * n, out + 3 * n));
+        ckks_ks_inner_product_scalar(&ctx->mod[0], n, nd, d, NULL, kb, ka, out, out + n);
+        cr_assert(ckks_ks_inner_product_avx512(&ctx->mod[0], n, nd, d, NULL, kb, ka, out + 2 * n, out + 3 * n));
         cr_assert_arr_eq(out, out + 2 * n, 2 * n * sizeof *out, "%d digits", nd);
     }
+    /* compact first operands (a plaintext's limb of n >> s values) give
+     * what their expansion gives, on both paths */
+    const uint8_t shift[ND] = {0, 3, 7, 0, 14, 4, 3, 0, 9, 5, 3, 0, 6, 8};
+    uint64_t *e = malloc(ND * n * sizeof *e);
+    const uint64_t *de[ND];
+    for (int j = 0; j < ND; j++) {
+        for (size_t i = 0; i < n; i++) e[j * n + i] = d[j][i >> shift[j]];
+        de[j] = e + j * n;
+    }
+    for (int nd = 1; nd <= ND; nd++) {
+        ckks_ks_inner_product_scalar(&ctx->mod[0], n, nd, de, NULL, kb, ka, out, out + n);
+        ckks_ks_inner_product_scalar(&ctx->mod[0], n, nd, d, shift, kb, ka, out + 2 * n, out + 3 * n);
+        cr_assert_arr_eq(out, out + 2 * n, 2 * n * sizeof *out, "scalar, %d compact terms", nd);
+        cr_assert(ckks_ks_inner_product_avx512(&ctx->mod[0], n, nd, d, shift, kb, ka, out + 2 * n, out + 3 * n));
+        cr_assert_arr_eq(out, out + 2 * n, 2 * n * sizeof *out, "avx512, %d compact terms", nd);
+    }
+    free(e);
     free(x);
     free(out);
     ckks_context_free(ctx);

@@ -249,6 +249,50 @@ Test(rotate, double_hoisted_sums_share_their_rotations)
     for (int t = 0; t < NG * NB; t++) ckks_plaintext_free(p[t]);
 }
 
+/* Diagonals of short periods are compact plaintexts (the sums read one
+ * value per 8 lanes); the sums are the bytes their full limbs give. */
+Test(rotate, sums_of_compact_plaintexts)
+{
+    enum { NB = 3, NG = 2 };
+    const int hs[NB] = {0, 1, 5};
+    const size_t period[NG * NB] = {1, 4, 16, 2, 64, 256};
+    ckks_plaintext *p[NG * NB], *q[NG * NB];
+    double *v = malloc(f.slots * sizeof *v);
+    for (int t = 0; t < NG * NB; t++) {
+        random_vector(v, period[t], 110 + (uint64_t)t);
+        for (size_t i = period[t]; i < f.slots; i++) v[i] = v[i % period[t]];
+        p[t] = ckks_plaintext_new(f.ctx);
+        OK(ckks_encode_real(f.ctx, p[t], v, f.slots, f.log_slots, f.top, f.scale));
+        OK(ckks_plaintext_extend(f.ctx, p[t]));
+        /* a real constant is a constant polynomial: one word */
+        cr_assert_eq(ckks_plaintext_limb_words(p[t]), period[t] > 1 ? 2 * period[t] : 1,
+                     "period %zu", period[t]);
+        q[t] = full_copy(f.ctx, p[t]);
+    }
+    ckks_decomposition *d;
+    OK(ckks_decomposition_new(f.ctx, &d, a));
+    ckks_ciphertext *out[NG], *ref[NG];
+    for (int g = 0; g < NG; g++) {
+        out[g] = ckks_ciphertext_new(f.ctx);
+        ref[g] = ckks_ciphertext_new(f.ctx);
+    }
+    OK(ckks_rotate_mul_sums(f.ctx, out, NG, a, d, hs, NB, (const ckks_plaintext *const *)p, f.gk));
+    OK(ckks_rotate_mul_sums(f.ctx, ref, NG, a, d, hs, NB, (const ckks_plaintext *const *)q, f.gk));
+    size_t bytes = (size_t)(f.top + 1) * f.ctx->n * sizeof(uint64_t);
+    for (int g = 0; g < NG; g++) {
+        cr_assert_eq(memcmp(out[g]->c[0], ref[g]->c[0], bytes), 0, "output %d", g);
+        cr_assert_eq(memcmp(out[g]->c[1], ref[g]->c[1], bytes), 0, "output %d", g);
+        ckks_ciphertext_free(out[g]);
+        ckks_ciphertext_free(ref[g]);
+    }
+    ckks_decomposition_free(d);
+    for (int t = 0; t < NG * NB; t++) {
+        ckks_plaintext_free(p[t]);
+        ckks_plaintext_free(q[t]);
+    }
+    free(v);
+}
+
 /* Slots of ct as doubles (real parts). */
 static void real_slots(const ckks_ciphertext *ct, double *v)
 {

@@ -384,6 +384,18 @@ Test(serialize, plaintext_round_trip_reuses_object)
     cr_assert_eq(back->log_slots, log_slots);
     cr_assert_eq(back->scale, 0x1p30);
     cr_assert_eq(memcmp(back->c, pt->c, 4 * ctx->n * sizeof(uint64_t)), 0);
+    /* a compact plaintext (16 slots) is written out in full */
+    cr_assert_eq(ckks_encode_real(ctx, pt, x, 16, 4, 3, 0x1p30), 0);
+    cr_assert_lt(ckks_plaintext_limb_words(pt), ctx->n);
+    cr_assert_eq(ckks_plaintext_save(ctx, pt, path), 0);
+    cr_assert_eq(file_size(path), HDR + 16 + 4 * 8 * ctx->n + TRAILER);
+    cr_assert_eq(ckks_plaintext_load(ctx, back, path), 0);
+    uint64_t *limb = malloc(ctx->n * sizeof *limb);
+    for (int i = 0; i <= 3; i++) {
+        ckks_plaintext_expand_limb(pt, i, limb);
+        cr_assert_eq(memcmp(back->c + (size_t)i * ctx->n, limb, ctx->n * sizeof *limb), 0, "limb %d", i);
+    }
+    free(limb);
     ckks_plaintext_free(pt);
     ckks_plaintext_free(back);
     free(x);
