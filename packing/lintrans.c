@@ -210,18 +210,26 @@ static int store_lazy(const ckks_context *ctx, pack_lintrans *lt, term *t,
  * cut the plan into batches (lt->batch_end) and record its baby and
  * rotation steps. */
 static int choose_plan(const ckks_context *ctx, pack_lintrans *lt, const int *d, size_t nd,
-                       const shape_scratch *w, const pack_lintrans_opts *o)
+                       const double complex *const *diag, const shape_scratch *w,
+                       const pack_lintrans_opts *o)
 {
     const ckks_params *p = ckks_context_params(ctx);
     int n = 1 << lt->log_slots;
     size_t limb = (size_t)8 << ckks_context_logn(ctx), q = (size_t)lt->level + 1;
-    size_t eager = nd * (q + (size_t)p->np) * limb;
+    /* a plaintext's limbs are shorter when its slots repeat */
+    size_t all = 0, pt_limb = 0;
+    for (size_t i = 0; i < nd; i++) {
+        size_t b = 8 * ckks_encode_limb_words(ctx, diag[i], (size_t)n, lt->log_slots);
+        all += b;
+        pt_limb = b > pt_limb ? b : pt_limb;
+    }
+    size_t eager = all * (q + (size_t)p->np);
     lt->storage = o->storage ? o->storage
                              : eager > PACK_LINTRANS_EAGER_BYTES ? PACK_LT_LAZY : PACK_LT_EAGER;
     int lazy = lt->storage == PACK_LT_LAZY;
     batch_sizes z = {.sum = (2 * q + 4 * (size_t)p->np) * limb,
                      .part = 2 * (q + (size_t)p->np) * limb,
-                     .pt = lazy ? (q + (size_t)p->np) * limb : 0,
+                     .pt = lazy ? (q + (size_t)p->np) * pt_limb : 0,
                      .budget = o->batch_bytes ? o->batch_bytes : PACK_LINTRANS_BATCH_BYTES};
     unit_costs u = costs_at(ctx, lt->level);
     double best = -1;
@@ -294,7 +302,7 @@ int pack_lintrans_new_opts(const ckks_context *ctx, pack_lintrans **out, int log
         lt->log_slots = log_slots;
         lt->level = level;
         lt->scale = scale;
-        err = choose_plan(ctx, lt, d, ndiag, &w, o);
+        err = choose_plan(ctx, lt, d, ndiag, diag, &w, o);
         if (!err && !(lt->terms = calloc(ndiag, sizeof *lt->terms))) err = CKKS_ENOMEM;
     }
     size_t limbs = (size_t)level + 1;
@@ -314,7 +322,7 @@ int pack_lintrans_new_opts(const ckks_context *ctx, pack_lintrans **out, int log
         }
         if (!(t->pt = ckks_plaintext_new(ctx))) err = CKKS_ENOMEM;
         if (!err) err = encode_term(ctx, lt, NULL, v, level, t->pt);
-        lt->bytes += limbs * ((size_t)8 << ckks_context_logn(ctx));
+        lt->bytes += limbs * 8 * ckks_encode_limb_words(ctx, v, (size_t)n, log_slots);
     }
     free(d);
     free(src);
