@@ -181,9 +181,9 @@ int ckks_encode(const ckks_context *ctx, ckks_plaintext *pt,
 int ckks_encode_real(const ckks_context *ctx, ckks_plaintext *pt,
                      const double *x, size_t n, int log_slots,
                      int level, double scale);
-/* The words per limb ckks_encode stores for these values: 2p for slots of
- * period p when 2p <= N/8 (or fewer, when coefficients round to zero),
- * else N. */
+/* The most words per limb ckks_encode stores for these values: 2p for
+ * slots of period p when 2p <= N/8, else N (fewer when the encoding's
+ * coefficients round to zero off a coarser stride). */
 size_t ckks_encode_limb_words(const ckks_context *ctx, const double complex *z, size_t n,
                               int log_slots);
 /* Decode the first n <= 2^log_slots slots of pt. Exact CRT composition. */
