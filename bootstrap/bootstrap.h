@@ -128,7 +128,7 @@ void boot_config_default(boot_config *cfg, const ckks_context *ctx, int log_slot
  * Security caveat: the main secret is dense ternary and every key under
  * it meets the 128-bit bound. The ephemeral sparse secret (weight 32) is
  * exposed only by the dense -> sparse switching key, which holds q0 and
- * P alone: a 304-bit modulus at N = 2^16 (60 + 4 x 61), the regime in
+ * P alone: a 365-bit modulus at N = 2^16 (60 + 5 x 61), the regime in
  * which Bossuat et al. (2022) use weight-32 ephemeral secrets; we have not
  * run a lattice estimator on it ourselves. At N = 2^15 (logQP <= 881) the
  * chain cannot hold bootstrapping (about 900 bits of Q) and 10 levels of
