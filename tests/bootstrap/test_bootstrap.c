@@ -3,6 +3,9 @@
 #include "common.h"
 
 #include "bootstrap/internal.h"
+#include "ckks/internal.h"
+
+#include <omp.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -258,6 +261,35 @@ Test(bootstrap, slots_to_coeffs_first) { check_bootstrap(s2c_first, 25, 22); }
 
 static void s2c_first_real_sparse(boot_config *c) { c->s2c_first = 1, c->real = 1, c->log_slots = 8; }
 Test(bootstrap, slots_to_coeffs_first_real_sparse) { check_bootstrap(s2c_first_real_sparse, 24, 22); }
+
+/* The same input gives the same bytes with 1 and 2 threads (sparse slots
+ * and SlotsToCoeffs first: compact diagonals, the trace, both orders). */
+Test(bootstrap, one_and_two_threads_give_the_same_bytes)
+{
+    boot_fixture f;
+    boot_fixture_init(&f, SET, s2c_first_real_sparse);
+    double complex *z = random_slots(f.n, f.cfg.real, 16);
+    ckks_plaintext *pt = ckks_plaintext_new(f.ctx);
+    ckks_ciphertext *ct = ckks_ciphertext_new(f.ctx), *out[2];
+    const uint8_t seed[CKKS_SEED_BYTES] = {7};
+    OK(ckks_encode(f.ctx, pt, z, (size_t)f.n, f.cfg.log_slots, boot_input_level(f.bc), f.scale));
+    OK(ckks_encrypt_sk(f.ctx, ct, pt, f.sk, seed));
+    int before = omp_get_max_threads();
+    for (int t = 0; t < 2; t++) {
+        omp_set_num_threads(t + 1);
+        out[t] = ckks_ciphertext_new(f.ctx);
+        OK(boot_bootstrap(f.bc, out[t], ct, f.keys));
+    }
+    omp_set_num_threads(before);
+    size_t bytes = (size_t)(boot_output_level(f.bc) + 1) * f.ctx->n * sizeof(uint64_t);
+    cr_assert_eq(memcmp(out[0]->c[0], out[1]->c[0], bytes), 0);
+    cr_assert_eq(memcmp(out[0]->c[1], out[1]->c[1], bytes), 0);
+    for (int t = 0; t < 2; t++) ckks_ciphertext_free(out[t]);
+    ckks_ciphertext_free(ct);
+    ckks_plaintext_free(pt);
+    free(z);
+    boot_fixture_free(&f);
+}
 
 static void iterated(boot_config *c) { c->iterations = 2; }
 Test(bootstrap, iterated_gains_precision) { check_bootstrap(iterated, 32, 30); }
