@@ -34,17 +34,11 @@ void ckks_plaintext_free(ckks_plaintext *pt)
     free(pt);
 }
 
-/* Make *buf hold `words` words (64-byte aligned, whole cache lines); its
- * contents are not kept. */
+/* Make *buf hold `words` words (whole cache lines, as aligned_alloc wants);
+ * its contents are not kept. */
 static int room(uint64_t **buf, size_t *cap, size_t words)
 {
-    if (*cap >= words && *buf) return 0;
-    free(*buf);
-    *cap = 0;
-    words = (words + 7) & ~(size_t)7;
-    if (!(*buf = aligned_alloc(64, words * sizeof(uint64_t)))) return CKKS_ENOMEM;
-    *cap = words;
-    return 0;
+    return grow(buf, cap, (words + 7) & ~(size_t)7, 0, 1);
 }
 
 int ckks_plaintext_reserve(ckks_plaintext *pt, int level, int shift, bool extend)
