@@ -1,9 +1,10 @@
 /*
- * boot_bench - bootstrapping at N = 2^16 (the 128-bit set BOOT-N16),
+ * boot_bench - bootstrapping at N = 2^16 (the 128-bit sets BOOT-N16 for
+ * full slots and BOOT-N16-SPARSE for fewer, unless --params names one),
  * full slots and 2^12 slots, inputs uniform in [-1, 1] (real and
  * imaginary parts; with --real 1, real inputs and a real configuration,
  * which runs EvalMod once). Prints one JSON object per line:
- *   {"op": "bootstrap", "logN", "slots", "real", "levels_after", "threads",
+ *   {"op": "bootstrap", "params", "logN", "slots", "real", "merge", "levels_after", "threads",
  *    "median_s", "precision_bits", "precision_max_bits", "key_bytes",
  *    "keygen_s", "peak_rss_mb", "low_memory", "security"}
  * precision_bits is -log2 of the mean absolute error, precision_max_bits
@@ -14,9 +15,10 @@
  * usage: boot_bench [--params NAME] [--log-slots L,...] [--threads T,...]
  *                   [--reps R] [--c2s L] [--s2c L] [--precompute-mb MB]
  *                   [--real 0|1] [--double-angle R] [--cos-bits B]
- *                   [--low-memory 0|1]
+ *                   [--low-memory 0|1] [--merge 0|1]
  * --low-memory 1 sets boot_config.low_memory: compact keys (each key
- * switch regenerates their uniform halves) and plans with fewer keys.
+ * switch regenerates their uniform halves) and plans with fewer keys;
+ * --merge overrides the set's boot_config.merge.
  */
 #include "bootstrap/bootstrap.h"
 
@@ -35,7 +37,7 @@
     do {                                                                              \
         int err_ = (expr);                                                            \
         if (err_) {                                                                   \
-            fprintf(stderr, "boot_bench: %s: %s\n", #expr, ckks_strerror(err_));      \
+            fprintf(stderr, "boot_bench: %s: %s\n", #expr, boot_strerror(err_));       \
             exit(1);                                                                  \
         }                                                                             \
     } while (0)
@@ -68,7 +70,7 @@ static int parse_list(const char *s, int *v, int cap)
     return n;
 }
 
-static void bench(const ckks_context *ctx, const ckks_secret_key *sk, boot_config cfg,
+static void bench(const char *set, const ckks_context *ctx, const ckks_secret_key *sk, boot_config cfg,
                   const int *threads, int nthreads, int reps)
 {
     boot_context *bc;
@@ -107,11 +109,13 @@ static void bench(const ckks_context *ctx, const ckks_secret_key *sk, boot_confi
             sum += e;
             max = fmax(max, e);
         }
-        printf("{\"op\": \"bootstrap\", \"logN\": %d, \"slots\": %d, \"real\": %s, \"levels_after\": %d, "
+        printf("{\"op\": \"bootstrap\", \"params\": \"%s\", \"logN\": %d, \"slots\": %d, "
+               "\"real\": %s, \"merge\": %d, \"levels_after\": %d, "
                "\"threads\": %d, \"median_s\": %.3f, \"precision_bits\": %.2f, "
                "\"precision_max_bits\": %.2f, \"key_bytes\": %zu, \"keygen_s\": %.1f, "
                "\"peak_rss_mb\": %.0f, \"low_memory\": %s, \"security\": \"%s\"}\n",
-               ckks_context_logn(ctx), n, cfg.real ? "true" : "false", boot_output_level(bc) - boot_input_level(bc), threads[t], med,
+               set, ckks_context_logn(ctx), n, cfg.real ? "true" : "false", cfg.merge,
+               boot_output_level(bc) - boot_input_level(bc), threads[t], med,
                -log2(sum / n), -log2(max), boot_keys_bytes(keys), keygen, peak_rss_mb(),
                cfg.low_memory ? "true" : "false", ckks_context_security(ctx));
         fflush(stdout);
@@ -127,10 +131,12 @@ static void bench(const ckks_context *ctx, const ckks_secret_key *sk, boot_confi
 
 int main(int argc, char **argv)
 {
-    const char *name = "BOOT-N16";
+    /* full slots on BOOT-N16, fewer on BOOT-N16-SPARSE (one EvalMod for
+     * complex slots), unless --params names one set for all */
+    const char *name = NULL;
     int slots[8] = {15, 12}, nslots = 2, threads[8] = {1, 2}, nthreads = 2, reps = 1;
     int c2s = 0, s2c = 0, precompute_mb = -1, real = 0, double_angle = -1, cos_bits = -1;
-    int low_memory = 0;
+    int low_memory = 0, merge = -1;
     for (int i = 1; i < argc; i += 2) {
         if (i + 1 == argc) {
             fprintf(stderr, "boot_bench: %s needs a value (see the usage at the top of "
@@ -148,31 +154,34 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--double-angle")) double_angle = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--cos-bits")) cos_bits = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--low-memory")) low_memory = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--merge")) merge = atoi(argv[i + 1]);
         else {
             fprintf(stderr, "boot_bench: unknown option %s\n", argv[i]);
             return 1;
         }
     }
     if (reps < 1 || reps > 64) reps = 1;
-    ckks_params p;
-    boot_config cfg;
-    CHECK(boot_params_named(name, &p, &cfg));
-    ckks_context *ctx;
-    CHECK(ckks_context_new(&ctx, &p, p.insecure ? CKKS_ALLOW_INSECURE : 0));
-    ckks_secret_key *sk;
-    CHECK(ckks_secret_key_new(ctx, &sk, NULL));
-    if (c2s) cfg.c2s_levels = c2s;
-    if (s2c) cfg.s2c_levels = s2c;
-    if (precompute_mb >= 0) cfg.precompute_mb = precompute_mb;
-    cfg.real = real;
-    if (double_angle >= 0) cfg.double_angle = double_angle;
-    if (cos_bits >= 0) cfg.cos_log_error = cos_bits;
-    cfg.low_memory = low_memory;
     for (int s = 0; s < nslots; s++) {
+        const char *set = name ? name : slots[s] == 15 ? "BOOT-N16" : "BOOT-N16-SPARSE";
+        ckks_params p;
+        boot_config cfg;
+        CHECK(boot_params_named(set, &p, &cfg));
+        ckks_context *ctx;
+        CHECK(ckks_context_new(&ctx, &p, p.insecure ? CKKS_ALLOW_INSECURE : 0));
+        ckks_secret_key *sk;
+        CHECK(ckks_secret_key_new(ctx, &sk, NULL));
+        if (c2s) cfg.c2s_levels = c2s;
+        if (s2c) cfg.s2c_levels = s2c;
+        if (precompute_mb >= 0) cfg.precompute_mb = precompute_mb;
+        cfg.real = real;
+        if (double_angle >= 0) cfg.double_angle = double_angle;
+        if (cos_bits >= 0) cfg.cos_log_error = cos_bits;
+        if (merge >= 0) cfg.merge = merge;
+        cfg.low_memory = low_memory;
         cfg.log_slots = slots[s];
-        bench(ctx, sk, cfg, threads, nthreads, reps);
+        bench(set, ctx, sk, cfg, threads, nthreads, reps);
+        ckks_secret_key_free(sk);
+        ckks_context_free(ctx);
     }
-    ckks_secret_key_free(sk);
-    ckks_context_free(ctx);
     return 0;
 }

@@ -7,7 +7,8 @@
 
 /* Apply the factors of one side from factor `from` on, each a transform
  * and a rescale with its own key set; in must sit at that factor's level
- * (the factors' scales are the primes there). */
+ * (the factors' scales are the primes there). A factor on more slots
+ * reads its input as repeating. */
 static int apply_side(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
                       const boot_side *s, int from, ckks_galois_keys *const *gk)
 {
@@ -17,7 +18,13 @@ static int apply_side(const boot_context *bc, ckks_ciphertext *out, const ckks_c
     const ckks_ciphertext *cur = in;
     int err = from == s->levels ? ckks_ciphertext_copy(out, in) : 0;
     for (int g = from; g < s->levels && !err; g++) {
-        err = pack_lintrans_apply(ctx, tmp, cur, s->lt[g], gk[g]);
+        int ls = __builtin_ctz((unsigned)s->m[g]->n);
+        if (ckks_ciphertext_log_slots(cur) != ls) {
+            if (cur != out) err = ckks_ciphertext_copy(out, cur);
+            if (!err) err = ckks_ciphertext_set_log_slots(out, ls);
+            cur = out;
+        }
+        if (!err) err = pack_lintrans_apply(ctx, tmp, cur, s->lt[g], gk[g]);
         if (!err) err = ckks_rescale(ctx, out, tmp);
         cur = out;
     }
@@ -159,10 +166,33 @@ int boot_slots_to_coeffs(const boot_context *bc, ckks_ciphertext *out, const ckk
 }
 
 /*
+ * Merged: ct holds (2 Re c, 2 Im c) in 2n slots, reduced at once into
+ * r = (a, b); with the mask, g = (a, i b) and g + (g rotated by n) is
+ * a + i b in every half: the n slots again.
+ */
+static int eval_mod_merged(const boot_context *bc, ckks_ciphertext *ct, double s, double out_scale,
+                           const boot_keys *keys)
+{
+    const ckks_context *ctx = bc->ctx;
+    ckks_ciphertext *rot = ckks_ciphertext_new(ctx);
+    int err = rot ? boot_eval_mod(bc, ct, ct, s, keys) : CKKS_ENOMEM;
+    if (!err) err = ckks_ciphertext_set_scale(ct, out_scale);
+    if (!err) err = ckks_mul_plain(ctx, ct, ct, bc->mask);
+    if (!err) err = ckks_rescale(ctx, ct, ct);
+    if (!err) err = ckks_rotate(ctx, rot, ct, bc->n, keys->misc);
+    if (!err) err = ckks_add(ctx, ct, ct, rot);
+    if (!err) err = ckks_ciphertext_set_log_slots(ct, bc->cfg.log_slots);
+    if (!err) err = ckks_ciphertext_set_scale(ct, out_scale);
+    ckks_ciphertext_free(rot);
+    return err;
+}
+
+/*
  * Reduce the CoeffsToSlots output c = (t + i t') / (2 kt) modulo 1 into
  * message values at scale out_scale: 2 Re c = t / kt and -i (c - conj c)
- * = t' / kt are reduced separately (only the first when real), giving
- * t - round t = g D c_msg / q0, read as c_msg at out_scale (g: msg_gain).
+ * = t' / kt are reduced separately (only the first when real; together
+ * when merged), giving t - round t = g D c_msg / q0, read as c_msg at
+ * out_scale (g: msg_gain).
  */
 static int eval_mod_complex(const boot_context *bc, ckks_ciphertext *ct, double in_scale,
                             double out_scale, const boot_keys *keys)
@@ -172,6 +202,13 @@ static int eval_mod_complex(const boot_context *bc, ckks_ciphertext *ct, double 
     ckks_ciphertext *conj = ckks_ciphertext_new(ctx), *im = ckks_ciphertext_new(ctx);
     int err = conj && im ? 0 : CKKS_ENOMEM;
     if (!err) err = ckks_conjugate(ctx, conj, ct, keys->misc);
+    if (!err && bc->merged) {
+        err = ckks_add(ctx, ct, ct, conj);
+        if (!err) err = eval_mod_merged(bc, ct, s, out_scale, keys);
+        ckks_ciphertext_free(conj);
+        ckks_ciphertext_free(im);
+        return err;
+    }
     if (!err && !bc->cfg.real) {
         err = ckks_sub(ctx, im, ct, conj);
         if (!err) err = ckks_mul_const(ctx, im, im, -I, 1.0);
@@ -183,6 +220,8 @@ static int eval_mod_complex(const boot_context *bc, ckks_ciphertext *ct, double 
     if (!err) err = boot_eval_mod(bc, ct, ct, s, keys);
     if (!err) err = ckks_ciphertext_set_scale(ct, out_scale);
     if (!err && !bc->cfg.real) err = ckks_add(ctx, ct, ct, im);
+    /* an unused merge level */
+    if (!err && bc->cfg.merge) err = ckks_set_level(ctx, ct, bc->out_level);
     ckks_ciphertext_free(conj);
     ckks_ciphertext_free(im);
     return err;

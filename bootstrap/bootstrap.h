@@ -32,7 +32,9 @@
  *                steps cos 2a = 2 cos^2 a - 1, then (optional) a Taylor
  *                series of arcsin / (2 pi) that removes the sine's error.
  *                Real and imaginary parts are reduced separately; a real
- *                configuration reduces only the real part (one EvalMod).
+ *                configuration reduces only the real part (one EvalMod),
+ *                and so does a merged one (boot_config.merge: both parts
+ *                side by side in 2n slots).
  *   SlotsToCoeffs the special FFT, factored into s2c_levels transforms.
  *
  * With s2c_first the SlotsToCoeffs runs first, on the input at level
@@ -83,6 +85,14 @@ typedef struct {
     int s2c_levels;      /* level budget of SlotsToCoeffs, 1 .. log_slots */
     int s2c_first;       /* SlotsToCoeffs first (input at level s2c_levels) */
     int real;            /* real slots: imaginary parts are dropped */
+    int merge;           /* 1 (with s2c_first): one more level, the merge level,
+                          * below EvalMod's output. Complex sparse slots (2n <= N/2)
+                          * then take one EvalMod instead of two: CoeffsToSlots'
+                          * last factor leaves c and -i c in 2n slots, so one
+                          * conjugation gives real and imaginary parts side by
+                          * side, and a mask and a rotation by n at the merge level
+                          * put them back together. Other configurations drop
+                          * the level, so the output level never depends on it. */
     int ephemeral_hw;    /* ephemeral sparse secret's weight; 0: no encapsulation */
     int log_failure;     /* K such that some |I_j| > K has probability <= 2^-log_failure */
     int double_angle;    /* double-angle steps r */
@@ -116,15 +126,20 @@ typedef struct {
 void boot_config_default(boot_config *cfg, const ckks_context *ctx, int log_slots);
 
 /*
- * Named parameter sets made for bootstrapping, with their configuration
- * for full slots:
+ * Named parameter sets made for bootstrapping, with their configuration:
  *   "BOOT-N16"       N = 2^16, 128-bit (dense ternary secret, logQP =
  *                    1723 <= 1747), scale 2^52, level budgets 4 and 3,
  *                    SlotsToCoeffs first: the input is at level 3 and
  *                    the output at level 13, 10 levels of 52-bit primes
  *                    for computation in between.
+ *   "BOOT-N16-SPARSE" for sparse slots: BOOT-N16 with merge, SlotsToCoeffs
+ *                    in 2 levels and a 52-bit merge level (logQP = 1731):
+ *                    input at level 2, output at level 12, the same 10
+ *                    levels in between. At full slots it works but its
+ *                    2-level SlotsToCoeffs is slow: use BOOT-N16.
  *   "BOOT-TEST-N12", "BOOT-TEST-N13"  insecure test sets, CoeffsToSlots
- *                    first, 2 levels left.
+ *                    first, 2 levels left; "BOOT-TEST-N12-SPARSE" the
+ *                    first with SlotsToCoeffs first and merge.
  * Security caveat: the main secret is dense ternary and every key under
  * it meets the 128-bit bound. The ephemeral sparse secret (weight 32) is
  * exposed only by the dense -> sparse switching key, which holds q0 and
@@ -232,7 +247,9 @@ double boot_c2s_gain(const boot_context *bc);
  * takes it), out at c2s_levels below the top, at the scale
  * boot_c2s_scale(), holding boot_c2s_gain() F^-1 of the raised slots
  * (traced to n slots). Its first factor runs on the raised ciphertext
- * itself, whose rotations need one-digit keys only (see above).
+ * itself, whose rotations need one-digit keys only (see above). Merged
+ * (boot_config.merge with complex sparse slots), out has 2n slots: that
+ * vector in the first n, -i times it in the others.
  */
 int boot_coeffs_to_slots(const boot_context *bc, ckks_ciphertext *out, const ckks_ciphertext *in,
                          const boot_keys *keys);

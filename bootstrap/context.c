@@ -92,6 +92,7 @@ void boot_context_free(boot_context *bc)
     boot_evalmod_clear(&bc->em);
     ckks_plaintext_free(bc->one[0]);
     ckks_plaintext_free(bc->one[1]);
+    ckks_plaintext_free(bc->mask);
     free(bc->raise_steps);
     free(bc->steps);
     free(bc);
@@ -105,7 +106,7 @@ static int check_config(const ckks_context *ctx, const boot_config *c)
         return CKKS_EINVAL;
     if (c->ephemeral_hw < 0 || c->log_failure < 1 || c->iterations < 1 || c->iterations > 2 ||
         c->iteration_bits < 1 || c->iteration_bits > 40 || c->precompute_mb < BOOT_PRECOMPUTE_AUTO ||
-        (unsigned)c->low_memory > 1)
+        (unsigned)c->low_memory > 1 || (unsigned)c->merge > 1 || (c->merge && !c->s2c_first))
         return CKKS_EINVAL;
     return 0;
 }
@@ -125,8 +126,11 @@ static int check_config(const ckks_context *ctx, const boot_config *c)
  * giant keys for any n1, and n1 = 1 would need two keys but a rotation
  * per diagonal.
  */
-static int cheapest_baby(int log_slots, const boot_matrix *m, bool low_memory)
+static int log_slots_of(const boot_matrix *m) { return __builtin_ctz((unsigned)m->n); }
+
+static int cheapest_baby(const boot_matrix *m, bool low_memory)
 {
+    const int log_slots = log_slots_of(m);
     const int giant_weight = low_memory ? 1 : 2;
     int best = m->n, best_cost = INT_MAX, best_keys = 0, best_giant = 0;
     for (int n1 = 1; n1 <= m->n; n1 *= 2) {
@@ -162,7 +166,7 @@ int boot_transform(const boot_context *bc, const boot_side *s, int g, int level,
     pack_lintrans_opts opts = {.baby = s->baby[g], .storage = lazy ? PACK_LT_LAZY : PACK_LT_EAGER,
                                .hoisting = PACK_LT_DOUBLE,
                                .batch_bytes = bc->cfg.low_memory ? LOW_MEMORY_BATCH_BYTES : 0};
-    return pack_lintrans_new_opts(bc->ctx, out, bc->cfg.log_slots, m->idx,
+    return pack_lintrans_new_opts(bc->ctx, out, log_slots_of(m), m->idx,
                                   (const double complex *const *)m->diag, (size_t)m->ndiag, level,
                                   (double)ckks_context_prime(bc->ctx, level), &opts);
 }
@@ -175,12 +179,14 @@ static double factor_bytes(const boot_context *bc, const boot_side *s, int g)
     const boot_matrix *m = s->m[g];
     double words = 0;
     for (int k = 0; k < m->ndiag; k++)
-        words += (double)ckks_encode_limb_words(bc->ctx, m->diag[k], (size_t)m->n, bc->cfg.log_slots);
+        words += (double)ckks_encode_limb_words(bc->ctx, m->diag[k], (size_t)m->n, log_slots_of(m));
     return words * (s->first_level - g + 1 + p->np) * 8.0;
 }
 
 /* The factors of one side, their gain spread evenly, their baby steps
- * and rotation steps. */
+ * and rotation steps. Merged, CoeffsToSlots' last factor leaves c in the
+ * first n of 2n slots and -i c in the others: their sum with the
+ * conjugate is (2 Re c, 2 Im c). */
 static int build_side(boot_context *bc, boot_side *s, bool inverse, int levels, int first_level,
                       double gain)
 {
@@ -200,10 +206,16 @@ static int build_side(boot_context *bc, boot_side *s, bool inverse, int levels, 
         boot_matrix *f = s->m[0];
         for (int k = 0; k < f->ndiag; k++) f->diag[k][(f->n - f->idx[k]) % f->n] *= 0.5;
     }
-    int ls = bc->cfg.log_slots;
+    if (inverse && bc->merged) {
+        boot_matrix *w = boot_matrix_stack(s->m[levels - 1], 1, -I);
+        if (!w) return CKKS_ENOMEM;
+        boot_matrix_free(s->m[levels - 1]);
+        s->m[levels - 1] = w;
+    }
     for (int g = 0; g < levels; g++) {
         const boot_matrix *m = s->m[g];
-        int n1 = g == 0 && s->raised ? m->n : cheapest_baby(ls, m, bc->cfg.low_memory);
+        int ls = log_slots_of(m);
+        int n1 = g == 0 && s->raised ? m->n : cheapest_baby(m, bc->cfg.low_memory);
         int count = n1 < 0 ? n1 : pack_bsgs_steps(ls, m->idx, (size_t)m->ndiag, n1, NULL, NULL, NULL);
         if (count < 0) return count;
         s->baby[g] = n1;
@@ -321,8 +333,8 @@ static int check_chain(const boot_context *bc)
 /* The constant 1 at the top, extended, read with n slots and, for the
  * trace (sparse slots), with N / 2 (ckks_rotate_mul_sum's plaintexts carry
  * their ciphertexts' slot count): the switch back and the trace multiply
- * by it. */
-static int encode_ones(boot_context *bc)
+ * by it. Merged, the mask (1, i) of the merge level. */
+static int encode_constants(boot_context *bc)
 {
     const ckks_context *ctx = bc->ctx;
     const int log_slots[2] = {bc->cfg.log_slots, ckks_context_max_log_slots(ctx)};
@@ -335,6 +347,13 @@ static int encode_ones(boot_context *bc)
         err = bc->one[i] ? ckks_encode_extended(ctx, bc->one[i], z, (size_t)1 << log_slots[i],
                                                 log_slots[i], bc->top, 1.0)
                          : CKKS_ENOMEM;
+    }
+    if (!err && bc->merged) {
+        for (int i = 0; i < bc->n; i++) z[bc->n + i] = I;
+        bc->mask = ckks_plaintext_new(ctx);
+        err = bc->mask ? ckks_encode(ctx, bc->mask, z, 2 * (size_t)bc->n, bc->cfg.log_slots + 1,
+                                     bc->evalmod_out, (double)ckks_context_prime(ctx, bc->evalmod_out))
+                       : CKKS_ENOMEM;
     }
     free(z);
     return err;
@@ -369,7 +388,10 @@ int boot_context_new(boot_context **out, const ckks_context *ctx, const boot_con
     bc->c2s_out = bc->top - cfg->c2s_levels;
     bc->evalmod_out = bc->c2s_out - bc->em.depth;
     bc->in_level = cfg->s2c_first ? cfg->s2c_levels : 0;
-    bc->out_level = cfg->s2c_first ? bc->evalmod_out : bc->evalmod_out - cfg->s2c_levels;
+    bc->out_level = cfg->s2c_first ? bc->evalmod_out - cfg->merge
+                                   : bc->evalmod_out - cfg->s2c_levels;
+    /* the last CoeffsToSlots factor must follow the trace */
+    bc->merged = cfg->merge && !cfg->real && bc->gap > 1 && cfg->c2s_levels > 1;
     if (bc->out_level < 0 || bc->in_level >= bc->top) {
         boot_context_free(bc);
         return CKKS_ELEVEL;
@@ -399,7 +421,7 @@ int boot_context_new(boot_context **out, const ckks_context *ctx, const boot_con
                          cfg->s2c_first ? bc->msg_gain : 1.0);
     if (!err) err = collect_steps(bc);
     if (!err) err = precompute(bc);
-    if (!err) err = encode_ones(bc);
+    if (!err) err = encode_constants(bc);
     if (err) {
         boot_context_free(bc);
         return err;

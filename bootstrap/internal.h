@@ -29,6 +29,9 @@ boot_matrix *boot_matrix_mul(const boot_matrix *a, const boot_matrix *b);
 void boot_matrix_apply(const boot_matrix *m, const double complex *x, double complex *y);
 /* Multiply every entry by c. */
 void boot_matrix_scale(boot_matrix *m, double complex c);
+/* The 2n x 2n matrix that maps n-periodic vectors x (x repeated) to
+ * (a m x, b m x); NULL on ENOMEM. */
+boot_matrix *boot_matrix_stack(const boot_matrix *m, double complex a, double complex b);
 
 /* ---- the special FFT factored into levels (dft.c) ------------------------
  * With n slots, decoding is z = F (bitrev u), u_k = c_k + i c_{n+k} the
@@ -58,7 +61,8 @@ void boot_evalmod_clear(boot_evalmod *em);
 
 /*
  * One side (CoeffsToSlots or SlotsToCoeffs): its factors in the order they
- * are applied, factor g used at level first_level - g, with the baby step
+ * are applied, factor g used at level first_level - g on m[g]->n slots
+ * (2n for the last CoeffsToSlots factor when merged), with the baby step
  * that needs the fewest key switches and, within the memory budget, its
  * diagonals encoded once (lt), otherwise at each use.
  */
@@ -79,11 +83,13 @@ struct boot_context {
     int gap;            /* N / (2 n): trace length for sparse slots */
     int k;              /* |I| <= k except with probability 2^-log_failure */
     int top;            /* level after ModRaise */
-    int c2s_out, evalmod_out, s2c_out; /* levels after each stage */
+    int c2s_out, evalmod_out; /* levels after those stages */
     int in_level, out_level;
     int misc_level;     /* of the conjugation and trace keys: highest use */
     int trace_radix;    /* rotations hoisted together in a stage of the trace */
+    bool merged;        /* one EvalMod for complex sparse slots (boot_config.merge) */
     ckks_plaintext *one[2]; /* 1, extended, at the top: n slots, N / 2 slots */
+    ckks_plaintext *mask;   /* merged: (1, i) in 2n slots at evalmod_out, scale its prime */
     double c2s_gain;    /* CoeffsToSlots computes c2s_gain * F^-1 */
     double msg_gain;    /* the message's factor in the raised plaintext */
     double eval_scale;  /* scale of the EvalMod input (a prime of the chain) */

@@ -80,3 +80,22 @@ void boot_matrix_scale(boot_matrix *m, double complex c)
     for (int k = 0; k < m->ndiag; k++)
         for (int i = 0; i < m->n; i++) m->diag[k][i] *= c;
 }
+
+/* Offsets above n / 2 are the negative ones: -d stays -d modulo 2n, so
+ * that the baby-step split sees the same offsets in both views. */
+boot_matrix *boot_matrix_stack(const boot_matrix *m, double complex a, double complex b)
+{
+    int n = m->n;
+    boot_matrix *w = boot_matrix_new(2 * n);
+    if (!w) return NULL;
+    for (int k = 0; k < m->ndiag; k++) {
+        int d = m->idx[k];
+        double complex *v = boot_matrix_diag(w, d <= n / 2 ? d : d + n);
+        if (!v) {
+            boot_matrix_free(w);
+            return NULL;
+        }
+        for (int i = 0; i < n; i++) v[i] = a * m->diag[k][i], v[n + i] = b * m->diag[k][i];
+    }
+    return w;
+}

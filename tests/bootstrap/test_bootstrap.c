@@ -223,12 +223,13 @@ static void real_sparse3(boot_config *c) { c->real = 1, c->log_slots = 3; }
 Test(bootstrap, mod_raise_keeps_message_mod_q0) { check_mod_raise(sparse7); }
 Test(bootstrap, mod_raise_trace_real_part) { check_mod_raise(real_sparse3); }
 
-/* Bootstrap random slots under the edited default configuration; assert
- * the mean and maximum precision in bits. */
-static void check_bootstrap(void (*edit)(boot_config *), double mean_bits, double max_bits)
+/* Bootstrap random slots under the edited default configuration of a
+ * set; assert the mean and maximum precision in bits. */
+static void check_bootstrap_on(const char *set, void (*edit)(boot_config *), double mean_bits,
+                               double max_bits)
 {
     boot_fixture f;
-    boot_fixture_init(&f, SET, edit);
+    boot_fixture_init(&f, set, edit);
     double complex *z = random_slots(f.n, f.cfg.real, 15);
     ckks_ciphertext *ct = encrypt_slots(&f, z, boot_input_level(f.bc), f.scale);
     ckks_ciphertext *out = ckks_ciphertext_new(f.ctx);
@@ -237,8 +238,8 @@ static void check_bootstrap(void (*edit)(boot_config *), double mean_bits, doubl
     cr_assert_eq(ckks_ciphertext_scale(out), f.scale);
     double complex *got = decrypt_slots(&f, out);
     double mean = precision(z, got, f.n, 1), max = precision(z, got, f.n, 0);
-    cr_log_info("log_slots %d real %d s2c_first %d iterations %d: %.2f bits mean, %.2f max",
-                f.cfg.log_slots, f.cfg.real, f.cfg.s2c_first, f.cfg.iterations, mean, max);
+    cr_log_info("%s log_slots %d real %d s2c_first %d iterations %d: %.2f bits mean, %.2f max",
+                set, f.cfg.log_slots, f.cfg.real, f.cfg.s2c_first, f.cfg.iterations, mean, max);
     cr_assert_geq(mean, mean_bits);
     cr_assert_geq(max, max_bits);
     ckks_ciphertext_free(ct);
@@ -246,6 +247,11 @@ static void check_bootstrap(void (*edit)(boot_config *), double mean_bits, doubl
     free(z);
     free(got);
     boot_fixture_free(&f);
+}
+
+static void check_bootstrap(void (*edit)(boot_config *), double mean_bits, double max_bits)
+{
+    check_bootstrap_on(SET, edit, mean_bits, max_bits);
 }
 
 Test(bootstrap, full_slots) { check_bootstrap(NULL, 25, 23); }
@@ -261,6 +267,15 @@ Test(bootstrap, slots_to_coeffs_first) { check_bootstrap(s2c_first, 25, 22); }
 
 static void s2c_first_real_sparse(boot_config *c) { c->s2c_first = 1, c->real = 1, c->log_slots = 8; }
 Test(bootstrap, slots_to_coeffs_first_real_sparse) { check_bootstrap(s2c_first_real_sparse, 24, 22); }
+
+/* One EvalMod for real and imaginary parts, then the merge level; the
+ * configurations it does not serve drop that level. */
+#define MERGED "BOOT-TEST-N12-SPARSE"
+static void merged_sparse(boot_config *c) { c->log_slots = 7; }
+Test(bootstrap, merged_sparse_slots) { check_bootstrap_on(MERGED, merged_sparse, 24, 22); }
+static void merged_real(boot_config *c) { c->log_slots = 7, c->real = 1; }
+Test(bootstrap, merge_level_dropped_when_real) { check_bootstrap_on(MERGED, merged_real, 24, 22); }
+Test(bootstrap, merge_level_dropped_at_full_slots) { check_bootstrap_on(MERGED, NULL, 24, 22); }
 
 /* The same input gives the same bytes with 1 and 2 threads (sparse slots
  * and SlotsToCoeffs first: compact diagonals, the trace, both orders). */
