@@ -18,7 +18,7 @@ static int apply_side(const boot_context *bc, ckks_ciphertext *out, const ckks_c
     const ckks_ciphertext *cur = in;
     int err = from == s->levels ? ckks_ciphertext_copy(out, in) : 0;
     for (int g = from; g < s->levels && !err; g++) {
-        int ls = __builtin_ctz((unsigned)s->m[g]->n);
+        int ls = boot_matrix_log_n(s->m[g]);
         if (ckks_ciphertext_log_slots(cur) != ls) {
             if (cur != out) err = ckks_ciphertext_copy(out, cur);
             if (!err) err = ckks_ciphertext_set_log_slots(out, ls);
@@ -166,23 +166,22 @@ int boot_slots_to_coeffs(const boot_context *bc, ckks_ciphertext *out, const ckk
 }
 
 /*
- * Merged: ct holds (2 Re c, 2 Im c) in 2n slots, reduced at once into
- * r = (a, b); with the mask, g = (a, i b) and g + (g rotated by n) is
- * a + i b in every half: the n slots again.
+ * Merged, after EvalMod: ct holds r = (a, b) in 2n slots; with the mask,
+ * g = (a, i b), and g + (g rotated by n) is a + i b in every half: the n
+ * slots again, one level down.
  */
-static int eval_mod_merged(const boot_context *bc, ckks_ciphertext *ct, double s, double out_scale,
-                           const boot_keys *keys)
+static int merge_halves(const boot_context *bc, ckks_ciphertext *ct, const boot_keys *keys)
 {
     const ckks_context *ctx = bc->ctx;
+    double scale = ckks_ciphertext_scale(ct);
     ckks_ciphertext *rot = ckks_ciphertext_new(ctx);
-    int err = rot ? boot_eval_mod(bc, ct, ct, s, keys) : CKKS_ENOMEM;
-    if (!err) err = ckks_ciphertext_set_scale(ct, out_scale);
-    if (!err) err = ckks_mul_plain(ctx, ct, ct, bc->mask);
+    int err = rot ? ckks_mul_plain(ctx, ct, ct, bc->mask) : CKKS_ENOMEM;
     if (!err) err = ckks_rescale(ctx, ct, ct);
     if (!err) err = ckks_rotate(ctx, rot, ct, bc->n, keys->misc);
     if (!err) err = ckks_add(ctx, ct, ct, rot);
     if (!err) err = ckks_ciphertext_set_log_slots(ct, bc->cfg.log_slots);
-    if (!err) err = ckks_ciphertext_set_scale(ct, out_scale);
+    /* the mask's scale is the prime the rescale divided by */
+    if (!err) err = ckks_ciphertext_set_scale(ct, scale);
     ckks_ciphertext_free(rot);
     return err;
 }
@@ -191,25 +190,19 @@ static int eval_mod_merged(const boot_context *bc, ckks_ciphertext *ct, double s
  * Reduce the CoeffsToSlots output c = (t + i t') / (2 kt) modulo 1 into
  * message values at scale out_scale: 2 Re c = t / kt and -i (c - conj c)
  * = t' / kt are reduced separately (only the first when real; together
- * when merged), giving t - round t = g D c_msg / q0, read as c_msg at
- * out_scale (g: msg_gain).
+ * when merged, where 2 Re of the 2n slots (c, -i c) is both), giving
+ * t - round t = g D c_msg / q0, read as c_msg at out_scale (g: msg_gain).
  */
 static int eval_mod_complex(const boot_context *bc, ckks_ciphertext *ct, double in_scale,
                             double out_scale, const boot_keys *keys)
 {
     const ckks_context *ctx = bc->ctx;
     double s = out_scale * (double)ckks_context_prime(ctx, 0) / (bc->msg_gain * in_scale);
+    bool separate = !bc->cfg.real && !bc->merged;
     ckks_ciphertext *conj = ckks_ciphertext_new(ctx), *im = ckks_ciphertext_new(ctx);
     int err = conj && im ? 0 : CKKS_ENOMEM;
     if (!err) err = ckks_conjugate(ctx, conj, ct, keys->misc);
-    if (!err && bc->merged) {
-        err = ckks_add(ctx, ct, ct, conj);
-        if (!err) err = eval_mod_merged(bc, ct, s, out_scale, keys);
-        ckks_ciphertext_free(conj);
-        ckks_ciphertext_free(im);
-        return err;
-    }
-    if (!err && !bc->cfg.real) {
+    if (!err && separate) {
         err = ckks_sub(ctx, im, ct, conj);
         if (!err) err = ckks_mul_const(ctx, im, im, -I, 1.0);
         if (!err) err = boot_eval_mod(bc, im, im, s, keys);
@@ -219,9 +212,10 @@ static int eval_mod_complex(const boot_context *bc, ckks_ciphertext *ct, double 
     if (!err) err = ckks_add(ctx, ct, ct, conj);
     if (!err) err = boot_eval_mod(bc, ct, ct, s, keys);
     if (!err) err = ckks_ciphertext_set_scale(ct, out_scale);
-    if (!err && !bc->cfg.real) err = ckks_add(ctx, ct, ct, im);
+    if (!err && separate) err = ckks_add(ctx, ct, ct, im);
+    if (!err && bc->merged) err = merge_halves(bc, ct, keys);
     /* an unused merge level */
-    if (!err && bc->cfg.merge) err = ckks_set_level(ctx, ct, bc->out_level);
+    else if (!err && bc->cfg.merge) err = ckks_set_level(ctx, ct, bc->out_level);
     ckks_ciphertext_free(conj);
     ckks_ciphertext_free(im);
     return err;

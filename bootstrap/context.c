@@ -126,11 +126,9 @@ static int check_config(const ckks_context *ctx, const boot_config *c)
  * giant keys for any n1, and n1 = 1 would need two keys but a rotation
  * per diagonal.
  */
-static int log_slots_of(const boot_matrix *m) { return __builtin_ctz((unsigned)m->n); }
-
 static int cheapest_baby(const boot_matrix *m, bool low_memory)
 {
-    const int log_slots = log_slots_of(m);
+    const int log_slots = boot_matrix_log_n(m);
     const int giant_weight = low_memory ? 1 : 2;
     int best = m->n, best_cost = INT_MAX, best_keys = 0, best_giant = 0;
     for (int n1 = 1; n1 <= m->n; n1 *= 2) {
@@ -166,7 +164,7 @@ int boot_transform(const boot_context *bc, const boot_side *s, int g, int level,
     pack_lintrans_opts opts = {.baby = s->baby[g], .storage = lazy ? PACK_LT_LAZY : PACK_LT_EAGER,
                                .hoisting = PACK_LT_DOUBLE,
                                .batch_bytes = bc->cfg.low_memory ? LOW_MEMORY_BATCH_BYTES : 0};
-    return pack_lintrans_new_opts(bc->ctx, out, log_slots_of(m), m->idx,
+    return pack_lintrans_new_opts(bc->ctx, out, boot_matrix_log_n(m), m->idx,
                                   (const double complex *const *)m->diag, (size_t)m->ndiag, level,
                                   (double)ckks_context_prime(bc->ctx, level), &opts);
 }
@@ -179,7 +177,7 @@ static double factor_bytes(const boot_context *bc, const boot_side *s, int g)
     const boot_matrix *m = s->m[g];
     double words = 0;
     for (int k = 0; k < m->ndiag; k++)
-        words += (double)ckks_encode_limb_words(bc->ctx, m->diag[k], (size_t)m->n, log_slots_of(m));
+        words += (double)ckks_encode_limb_words(bc->ctx, m->diag[k], (size_t)m->n, boot_matrix_log_n(m));
     return words * (s->first_level - g + 1 + p->np) * 8.0;
 }
 
@@ -214,7 +212,7 @@ static int build_side(boot_context *bc, boot_side *s, bool inverse, int levels, 
     }
     for (int g = 0; g < levels; g++) {
         const boot_matrix *m = s->m[g];
-        int ls = log_slots_of(m);
+        int ls = boot_matrix_log_n(m);
         int n1 = g == 0 && s->raised ? m->n : cheapest_baby(m, bc->cfg.low_memory);
         int count = n1 < 0 ? n1 : pack_bsgs_steps(ls, m->idx, (size_t)m->ndiag, n1, NULL, NULL, NULL);
         if (count < 0) return count;

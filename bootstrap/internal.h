@@ -20,6 +20,8 @@ typedef struct {
 } boot_matrix;
 
 boot_matrix *boot_matrix_new(int n);
+/* log2(n): the slot count a factor's transform runs on. */
+static inline int boot_matrix_log_n(const boot_matrix *m) { return __builtin_ctz((unsigned)m->n); }
 void boot_matrix_free(boot_matrix *m);
 /* The diagonal of index d (mod n), added as zeros if absent; NULL on ENOMEM. */
 double complex *boot_matrix_diag(boot_matrix *m, int d);
