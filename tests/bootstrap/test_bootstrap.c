@@ -277,6 +277,31 @@ static void merged_real(boot_config *c) { c->log_slots = 7, c->real = 1; }
 Test(bootstrap, merge_level_dropped_when_real) { check_bootstrap_on(MERGED, merged_real, 24, 22); }
 Test(bootstrap, merge_level_dropped_at_full_slots) { check_bootstrap_on(MERGED, NULL, 24, 22); }
 
+/* The precision tests pass with either path: which one runs, and the
+ * level it costs, are asserted here. */
+Test(bootstrap, merge_takes_one_level_for_complex_sparse_slots_only)
+{
+    ckks_params p;
+    boot_config cfg;
+    ckks_context *ctx;
+    OK(boot_params_named(MERGED, &p, &cfg));
+    OK(ckks_context_new(&ctx, &p, CKKS_ALLOW_INSECURE));
+    const struct { int log_slots, real, merged; } cases[] = {{7, 0, 1}, {7, 1, 0}, {11, 0, 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        boot_config c = cfg;
+        c.log_slots = cases[i].log_slots, c.real = cases[i].real;
+        boot_context *bc;
+        OK(boot_context_new(&bc, ctx, &c));
+        cr_assert_eq(bc->merged, cases[i].merged, "case %zu", i);
+        cr_assert_eq(boot_output_level(bc), bc->evalmod_out - 1, "case %zu", i);
+        boot_context_free(bc);
+    }
+    cfg.s2c_first = 0;
+    boot_context *bc = NULL;
+    cr_assert_eq(boot_context_new(&bc, ctx, &cfg), CKKS_EINVAL);
+    ckks_context_free(ctx);
+}
+
 /* The same input gives the same bytes with 1 and 2 threads (sparse slots
  * and SlotsToCoeffs first: compact diagonals, the trace, both orders). */
 Test(bootstrap, one_and_two_threads_give_the_same_bytes)
